@@ -1,0 +1,31 @@
+"""Every custom ``._`` attribute the project sets, registered in one place.
+
+medspaCy registers its own (``is_negated``, ``modifiers``, ``section_category``, ``target_rule``…)
+when its components are created; these are the project's additions.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+DOC_EXTENSIONS = {
+    # list[extractor.dates.DateMention] found in the whole note, sorted by offset
+    "date_mentions": {"default": None},
+    # bool | None: the note declares or implies day-first numeric dates
+    "day_first": {"default": None},
+}
+
+SPAN_EXTENSIONS = {
+    # str | None: long form when the span was matched through a note-defined abbreviation
+    "abbreviation_of": {"default": None},
+}
+
+
+def register_extensions() -> None:
+    """Idempotently register the project's Doc and Span extensions."""
+    for name, kwargs in DOC_EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, **kwargs)
+    for name, kwargs in SPAN_EXTENSIONS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, **kwargs)

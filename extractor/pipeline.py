@@ -1,0 +1,138 @@
+"""Build the rule-based spaCy/medspaCy pipeline from the files under ``patterns/``.
+
+Components, in order:
+
+1. medspaCy's clinical tokenizer, plus a split between a digit and a letter ("60mg" → "60 mg")
+   so rules and values align to token boundaries.
+2. ``ln_sentences``: boundaries from :func:`extractor.sentences.sentence_spans` (one regex pass).
+3. ``medspacy_target_matcher``: every ``patterns/targets/*.json`` file.
+4. ``abbreviation_detector`` (scispacy) and ``ln_abbreviation_targets``: a short form that a note
+   defines for a matched concept ("belimumab (BLM)") is matched as that concept elsewhere in it.
+5. ``medspacy_sectionizer``: medspaCy's default section rules plus ``patterns/section_rules.json``.
+6. ``medspacy_context``: medspaCy's default ConText rules plus ``patterns/context_rules.json``.
+
+No model is downloaded: the pipeline starts from ``spacy.blank("en")``. Build it once per
+process; medspaCy pipelines do not pickle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loguru import logger
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, filter_spans
+
+from ._extensions import register_extensions
+from .rules import (
+    load_context_rules,
+    load_section_rules,
+    load_target_rules,
+    patterns_dir,
+    removed_default_literals,
+    target_rule_files,
+)
+from .sentences import sentence_spans
+
+DIGIT_LETTER_INFIX = r"(?<=[0-9])(?=[A-Za-z])"
+
+logger.disable("PyRuSH")  # never let medspaCy's optional splitter log per token
+
+
+@Language.component("ln_sentences")
+def ln_sentences(doc: Doc) -> Doc:
+    """Copy :func:`sentence_spans` boundaries onto tokens: the first token at or after each cut
+    starts a sentence (a cut can fall inside white space attached to a token)."""
+    cuts = [start for start, _ in sentence_spans(doc.text)]
+    k = 0
+    for token in doc:
+        is_start = token.i == 0
+        while k < len(cuts) and cuts[k] <= token.idx:
+            is_start = is_start or token.i > 0
+            k += 1
+        token.is_sent_start = is_start
+    return doc
+
+
+@Language.component("ln_abbreviation_targets")
+def ln_abbreviation_targets(doc: Doc) -> Doc:
+    """Match note-defined short forms of matched concepts as the same concept."""
+    abbreviations = getattr(doc._, "abbreviations", None) or []
+    if not abbreviations or not doc.ents:
+        return doc
+    by_long_form: dict[tuple[int, int], Span] = {}
+    for ent in doc.ents:
+        by_long_form[(ent.start_char, ent.end_char)] = ent
+    new_spans = []
+    for short in abbreviations:
+        long_form = short._.long_form
+        target = None
+        for ent in doc.ents:
+            if ent.start_char >= long_form.start_char and ent.end_char <= long_form.end_char:
+                target = ent
+                break
+        if target is None:
+            continue
+        if any(e.start <= short.start < e.end for e in doc.ents):
+            continue
+        span = Span(doc, short.start, short.end, label=target.label_)
+        span._.target_rule = target._.target_rule
+        span._.abbreviation_of = long_form.text
+        new_spans.append(span)
+    if new_spans:
+        doc.ents = filter_spans(list(doc.ents) + new_spans)
+    return doc
+
+
+def _tokenizer(nlp: Language):
+    from medspacy.custom_tokenizer import create_medspacy_tokenizer
+
+    tokenizer = create_medspacy_tokenizer(nlp)
+    infixes = list(nlp.Defaults.infixes) + [DIGIT_LETTER_INFIX]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # medspaCy's tokenizer already splits on punctuation; keep its own infixes too.
+    return tokenizer
+
+
+def build_nlp(directory: Path | None = None) -> Language:
+    """A ready pipeline over the rule files in ``directory`` (default: the packaged patterns)."""
+    import spacy
+    from medspacy.context import ConText
+    from medspacy.section_detection import Sectionizer
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  registers the factory
+
+    register_extensions()
+    base = Path(directory) if directory else patterns_dir()
+    nlp = spacy.blank("en")
+    nlp.tokenizer = _tokenizer(nlp)
+    nlp.add_pipe("ln_sentences")
+
+    matcher = nlp.add_pipe("medspacy_target_matcher")
+    for path in target_rule_files(base):
+        matcher.add(load_target_rules(path))
+
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("ln_abbreviation_targets")
+
+    sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": "default"})
+    section_file = base / "section_rules.json"
+    if section_file.exists():
+        sectionizer.add(load_section_rules(section_file))
+
+    context: ConText = nlp.add_pipe("medspacy_context", config={"rules": None})
+    context.add(context_rules(base / "context_rules.json", Path(context.DEFAULT_RULES_FILEPATH)))
+    return nlp
+
+
+def context_rules(project_file: Path, default_file: Path) -> list:
+    """medspaCy's default ConText rules, minus those whose literal the project redefines, plus the
+    project's. Overlapping modifiers are pruned to one, so a default "decline" (FORWARD, which
+    also matches "declined") would otherwise hide the project's BIDIRECTIONAL "declined"; the
+    project file lists such defaults under ``remove_default_literals``."""
+    project, redefined = [], set()
+    if project_file.exists():
+        project = load_context_rules(project_file)
+        redefined = {rule.literal.lower() for rule in project} | removed_default_literals(project_file)
+    defaults = [r for r in load_context_rules(default_file) if r.literal.lower() not in redefined]
+    return defaults + project

@@ -1,0 +1,207 @@
+"""Load and validate the rule files under ``patterns/`` (medspaCy's own JSON formats).
+
+Each file is checked entry by entry before medspaCy sees it, and a bad entry stops the load with
+a :class:`RuleFileError` that names the file, the entry index, its literal and the reason. The
+files stay readable by medspaCy with no translation (``TargetRule.from_json`` etc.): extra
+top-level keys such as ``description`` and ``examples`` are ignored by medspaCy and used by the
+tests, where every file's examples are checked.
+
+Example block of a target file::
+
+    "examples": [
+      {"text": "Rituximab 1 g IV given 2024-02-01.", "matches": [["B_CELL_BIOLOGIC", "Rituximab"]]},
+      {"text": "CD19 count 0.", "matches": []}
+    ]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+TARGET_KEYS = {"literal", "category", "pattern", "metadata", "attributes"}
+CONTEXT_KEYS = {
+    "literal", "category", "pattern", "direction", "metadata",
+    "allowed_types", "excluded_types", "max_targets", "max_scope",
+}
+SECTION_KEYS = {"literal", "category", "pattern", "metadata", "parents", "parent_required"}
+CONTEXT_DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
+CONTEXT_CATEGORIES = {
+    "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FAMILY",
+    "PSEUDO", "TERMINATE",
+}
+_CATEGORY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SECTION_CATEGORY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class RuleFileError(ValueError):
+    """A pattern file is unreadable or one of its entries is invalid."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented example of a target file: text and the (category, text) matches expected."""
+
+    file: str
+    text: str
+    matches: tuple[tuple[str, str], ...]
+
+
+def patterns_dir() -> Path:
+    """The packaged ``patterns/`` directory."""
+    return Path(str(resources.files("extractor.patterns")))
+
+
+def target_rule_files(directory: Path | None = None) -> list[Path]:
+    """All target rule files, sorted by name so rule order (and results) are stable."""
+    base = (directory or patterns_dir()) / "targets"
+    return sorted(base.glob("*.json"))
+
+
+def _read_json(path: Path, list_key: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleFileError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    if not isinstance(data, dict) or not isinstance(data.get(list_key), list):
+        raise RuleFileError(f'{path}: expected an object with a "{list_key}" list')
+    return data
+
+
+def _fail(path: Path, list_key: str, index: int, entry: Any, reason: str) -> RuleFileError:
+    literal = entry.get("literal") if isinstance(entry, dict) else None
+    return RuleFileError(f"{path}: {list_key}[{index}] (literal {literal!r}): {reason}")
+
+
+def _check_pattern(pattern: Any) -> str | None:
+    """Reason the pattern is invalid, or None."""
+    if pattern is None:
+        return None
+    if isinstance(pattern, str):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return f"pattern is not a valid regular expression: {exc}"
+        return None
+    if isinstance(pattern, list) and pattern and all(isinstance(t, dict) and t for t in pattern):
+        return None
+    return "pattern must be null, a regex string or a non-empty list of spaCy token patterns"
+
+
+def _check_common(entry: Any, allowed: set[str], category_re: re.Pattern[str]) -> str | None:
+    if not isinstance(entry, dict):
+        return "entry must be an object"
+    unknown = set(entry) - allowed
+    if unknown:
+        return f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}"
+    literal = entry.get("literal")
+    if not isinstance(literal, str) or not literal.strip():
+        return "literal must be a non-empty string"
+    category = entry.get("category")
+    if not isinstance(category, str) or not category_re.match(category):
+        return f"category {category!r} must match {category_re.pattern}"
+    if "metadata" in entry and entry["metadata"] is not None and not isinstance(entry["metadata"], dict):
+        return "metadata must be an object"
+    return _check_pattern(entry.get("pattern"))
+
+
+def validate_target_file(path: Path) -> dict[str, Any]:
+    """Validated JSON content of a target rule file."""
+    data = _read_json(path, "target_rules")
+    for i, entry in enumerate(data["target_rules"]):
+        reason = _check_common(entry, TARGET_KEYS, _CATEGORY)
+        if reason:
+            raise _fail(path, "target_rules", i, entry, reason)
+    for i, example in enumerate(data.get("examples", [])):
+        if not (isinstance(example, dict) and isinstance(example.get("text"), str)
+                and isinstance(example.get("matches"), list)
+                and all(isinstance(m, list) and len(m) == 2 for m in example["matches"])):
+            raise RuleFileError(f'{path}: examples[{i}]: needs "text" and "matches" as [[CATEGORY, text], ...]')
+    return data
+
+
+def validate_context_file(path: Path) -> dict[str, Any]:
+    data = _read_json(path, "context_rules")
+    for i, entry in enumerate(data["context_rules"]):
+        reason = _check_common(entry, CONTEXT_KEYS, _CATEGORY)
+        if not reason and entry["category"] not in CONTEXT_CATEGORIES:
+            reason = f"category must be one of {sorted(CONTEXT_CATEGORIES)}"
+        if not reason and entry.get("direction", "BIDIRECTIONAL") not in CONTEXT_DIRECTIONS:
+            reason = f"direction must be one of {sorted(CONTEXT_DIRECTIONS)}"
+        if reason:
+            raise _fail(path, "context_rules", i, entry, reason)
+    return data
+
+
+def removed_default_literals(path: Path) -> set[str]:
+    """Lower-cased literals of medspaCy default ConText rules that the project file removes."""
+    data = validate_context_file(path)
+    removed = data.get("remove_default_literals", [])
+    if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
+        raise RuleFileError(f"{path}: remove_default_literals must be a list of strings")
+    return {x.lower() for x in removed}
+
+
+def validate_section_file(path: Path) -> dict[str, Any]:
+    data = _read_json(path, "section_rules")
+    for i, entry in enumerate(data["section_rules"]):
+        reason = _check_common(entry, SECTION_KEYS, _SECTION_CATEGORY)
+        if reason:
+            raise _fail(path, "section_rules", i, entry, reason)
+    return data
+
+
+def load_target_rules(path: Path) -> list:
+    """TargetRules of one file, validated first; medspaCy builds them from the same dicts."""
+    from medspacy.ner import TargetRule
+
+    data = validate_target_file(path)
+    rules = []
+    for i, entry in enumerate(data["target_rules"]):
+        try:
+            rules.append(TargetRule.from_dict(entry))
+        except (TypeError, ValueError) as exc:
+            raise _fail(path, "target_rules", i, entry, str(exc)) from None
+    return rules
+
+
+def load_context_rules(path: Path) -> list:
+    from medspacy.context import ConTextRule
+
+    data = validate_context_file(path)
+    rules = []
+    for i, entry in enumerate(data["context_rules"]):
+        try:
+            rules.append(ConTextRule.from_dict(entry))
+        except (TypeError, ValueError) as exc:
+            raise _fail(path, "context_rules", i, entry, str(exc)) from None
+    return rules
+
+
+def load_section_rules(path: Path) -> list:
+    from medspacy.section_detection import SectionRule
+
+    data = validate_section_file(path)
+    rules = []
+    for i, entry in enumerate(data["section_rules"]):
+        try:
+            rules.append(SectionRule.from_dict(entry))
+        except (TypeError, ValueError) as exc:
+            raise _fail(path, "section_rules", i, entry, str(exc)) from None
+    return rules
+
+
+def target_examples(directory: Path | None = None) -> list[Example]:
+    """Every documented example of every target file."""
+    examples = []
+    for path in target_rule_files(directory):
+        data = validate_target_file(path)
+        for ex in data.get("examples", []):
+            examples.append(Example(path.name, ex["text"], tuple((c, t) for c, t in ex["matches"])))
+    return examples

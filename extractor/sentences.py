@@ -1,0 +1,63 @@
+"""Sentence boundaries for clinical notes, as a plain function over text.
+
+Clinical notes are mostly lines: list items, "Header: value" rows, table rows. A newline ends a
+sentence unless the next line visibly continues the previous one (it starts in lower case and
+the previous line has no closing punctuation: hard-wrapped dictation). Inside a line, ``.``,
+``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
+sentence, except after common abbreviations ("Dr.", "e.g.", "vs.").
+
+This replaces PyRuSH (pure Python, ~46 k chars/s) with one compiled regex pass; the spaCy
+component in :mod:`extractor.pipeline` only copies these boundaries onto tokens.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    "dr mr mrs ms st vs e.g i.e approx etc no fig pt pts hx dx tx rx sx wt ht min max inc jr sr "
+    "a.m p.m b.i.d t.i.d q.d".split()
+)
+
+# A candidate boundary: end punctuation followed by spaces and a sentence-like start, or a newline.
+_BOUNDARY = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+
+
+def _continues(prev_line: str, next_line: str) -> bool:
+    """True when next_line is a wrapped continuation of prev_line."""
+    stripped_next = next_line.lstrip()
+    if not stripped_next or not prev_line.strip():
+        return False
+    if prev_line.rstrip()[-1] in ".:;!?":
+        return False
+    return stripped_next[0].islower()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) character spans of sentences covering ``text``.
+
+    Spans are contiguous: together they cover the whole text, so every character belongs to
+    exactly one sentence (white space stays attached to the sentence before it).
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        cut = match.end()
+        if match.group().endswith("\n"):
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            next_end = text.find("\n", cut)
+            prev_line = text[line_start : match.start()]
+            next_line = text[cut : next_end if next_end != -1 else len(text)]
+            if _continues(prev_line, next_line):
+                continue
+        else:
+            word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
+            if word and word.group(1).lower() in _ABBREVIATIONS:
+                continue
+        if cut > start:
+            spans.append((start, cut))
+            start = cut
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
