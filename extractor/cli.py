@@ -1,0 +1,99 @@
+"""Command line: a thin layer over :func:`extractor.screen.run`.
+
+Exit codes: 0 done (per-note problems are listed in OUT/errors.csv); 2 bad usage or unreadable
+input (nothing written); 3 invalid criteria or pattern file (nothing written).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Pre-screen lupus nephritis trial candidates from clinical notes.\n\n"
+                       "Example:\n\n  python -m extractor run corpus/synthetic_notes --out out")
+
+EXIT_INPUT, EXIT_RULES = 2, 3
+
+
+@app.callback()
+def _root() -> None:
+    """Pre-screen lupus nephritis trial candidates from clinical notes."""
+
+
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise typer.BadParameter(f"--column expects OURS=THEIRS, e.g. note_text=NOTE_BODY; got {pair!r}")
+        ours, theirs = pair.split("=", 1)
+        mapping[ours.strip()] = theirs.strip()
+    return mapping
+
+
+@app.command()
+def run(
+    input: Path = typer.Argument(..., help="Corpus folder (manifest.csv or <patient>/<YYYY-MM-DD>*.txt) or a note export (.csv, .parquet, .jsonl)."),
+    out: Path = typer.Option(..., "--out", help="Output folder for patients.csv, criteria.csv, evidence.csv, errors.csv, run.json."),
+    patients: Optional[Path] = typer.Option(None, "--patients", help="patients.csv (patient_id,birth_date,sex,index_date); default: INPUT/patients.csv if present."),
+    index_date: Optional[str] = typer.Option(None, "--index-date", help="Screening date YYYY-MM-DD for patients without one in patients.csv (default: each patient's latest note)."),
+    criteria: Optional[Path] = typer.Option(None, "--criteria", help="Criteria YAML (default: the packaged patterns/criteria.yaml)."),
+    column: List[str] = typer.Option([], "--column", help="Map a column: OURS=THEIRS, e.g. --column patient_id=MRN --column text=NOTE_BODY."),
+) -> None:
+    """Screen notes and write per-patient eligibility with evidence.
+
+    Example:
+
+      python -m extractor run corpus/synthetic_notes --out out --index-date 2024-11-06
+    """
+    from .criteria import CriteriaError
+    from .readers import InputError
+    from .rules import RuleFileError
+    from .screen import run as run_screen
+
+    if index_date:
+        from .dates import parse_iso_date
+        try:
+            parse_iso_date(index_date)
+        except ValueError as exc:
+            typer.echo(f"error: --index-date: {exc}", err=True)
+            raise typer.Exit(EXIT_INPUT)
+    bar = _progress()
+    try:
+        info = run_screen(input, out, patients=patients, index_date=index_date, criteria=criteria,
+                          column_map=_column_map(column) or None, progress=bar.update)
+    except (RuleFileError, CriteriaError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_RULES)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    finally:
+        bar.close()
+    counts = info["counts"]
+    by_status = counts["patients_by_status"]
+    typer.echo(
+        f"\nScreened {counts['patients']} patients from {counts['notes_processed']} notes "
+        f"({counts['notes_failed']} failed, see errors.csv) in {info['seconds']} s\n"
+        + "".join(f"  {s:<16}{by_status.get(s, 0)}\n" for s in ("likely_eligible", "needs_review", "not_eligible"))
+        + f"  evidence rows   {counts['evidence']}\n"
+        f"Tables in {out}/: patients.csv, criteria.csv, evidence.csv, errors.csv, run.json",
+        err=True,
+    )
+
+
+def _progress():
+    from tqdm import tqdm
+
+    return tqdm(unit="note", file=sys.stderr, disable=None, leave=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,513 @@
+"""Find and resolve date expressions in clinical notes.
+
+Model
+-----
+A date mention is a *range of possible days*, not a single day. Every expression found in a note is
+resolved to ``[date_min, date_max]`` (both inclusive) plus the *precision* of the words that named it:
+
+=========  ==============================================================  ===========================
+precision  examples                                                        range
+=========  ==============================================================  ===========================
+day        2024-03-15, 03/15/2024, 15 March 2024, yesterday, 3 days ago    one day (min == max)
+week       2 weeks ago, last week                                          about a week
+month      March 2024, 03/2024, 2024-03, last month, 3 months ago          a calendar month or +/-15 d
+season     spring 2023, last winter, in the spring                         three calendar months
+year       in 2015, since 2019, last year, 2 years ago                     a calendar year or +/-6 mo
+=========  ==============================================================  ===========================
+
+A window rule (criteria.md, decision rule 2) then decides on the whole range: wholly inside or
+wholly outside a window decides, a range that straddles the boundary is ``unknown``.
+
+``kind`` is ``"absolute"`` when the text itself names the date and ``"relative"`` when it had to be
+resolved against the note's ``reference_date`` ("3 months ago", "last spring", "on March 15"
+without a year). Relative expressions are skipped when no reference date is given.
+
+Numeric dates are read month-first (US) unless the note says otherwise: a header such as
+``Fecha: 25/03/2024 (dd/mm/yyyy)`` or any unambiguously day-first date (first field > 12) makes the
+whole note day-first (see :func:`note_day_first`). A date that is valid in only one reading is read
+that way whatever the note says (``15/03/2024`` is always 15 March); ``day_first`` on the mention
+records how it was read.
+
+Design: one compiled regular expression per pattern family, one ``finditer`` pass each; candidates
+of all families are then reduced to a sorted, non-overlapping list where the longest match wins
+(ties: earlier start, then the family listed first in :func:`find_dates`). No module state changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+
+__all__ = ["DateMention", "find_dates", "note_day_first", "parse_iso_date", "days_between"]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int  # char offset into the text passed in
+    end: int
+    text: str  # == text[start:end]
+    date_min: date  # earliest possible day (inclusive)
+    date_max: date  # latest possible day (inclusive); == date_min for a precise day
+    precision: str  # "day" | "week" | "month" | "season" | "year"
+    kind: str  # "absolute" (the text names the date) | "relative" (resolved against reference_date)
+    day_first: bool  # True when a numeric date was read day-first
+
+
+# --------------------------------------------------------------------------------------------------
+# Vocabulary (read-only)
+
+_MONTH_BY_PREFIX = MappingProxyType({
+    "jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6, "jul": 7,
+    "aug": 8, "ago": 8, "sep": 9, "set": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12,
+})
+
+# Month tokens that are ordinary English words when written in lower case ("values may 2...");
+# they are not accepted in the year-less forms, which have no year to confirm them.
+_AMBIGUOUS_LOWER_MONTHS = frozenset({"may", "mar", "march", "dec"})
+
+_SEASON_CANONICAL = MappingProxyType({
+    "spring": "spring", "primavera": "spring", "summer": "summer", "verano": "summer",
+    "fall": "fall", "autumn": "fall", "otoño": "fall", "otono": "fall",
+    "winter": "winter", "invierno": "winter",
+})
+
+# first month of each season; winter labelled Y runs Dec (Y-1) .. Feb (Y)
+_SEASON_START_MONTH = MappingProxyType({"spring": 3, "summer": 6, "fall": 9, "winter": 12})
+
+_NUMBER_WORDS = MappingProxyType({
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+})
+
+# --------------------------------------------------------------------------------------------------
+# Regular expressions. Placeholders are expanded by _rx(); <UNIT> goes first because it uses <S>.
+
+_PLACEHOLDERS: tuple[tuple[str, str], ...] = (
+    # a unit or count noun right after a number: "2000 mg", "2019 patients", "3/2024 ..." never a date
+    ("<UNIT>", r"(?:<S>*(?:[/%]|(?:mg|mcg|µg|ug|ng|pg|g|gm|grams?|kg|lbs?|ml|l|dl|cc|mm|cm|mmol|meq"
+               r"|iu|units?|u|cells?|copies|patients?|subjects?|cases?|doses?|tabs?|tablets?|pills?"
+               r"|caps?|capsules?|times|days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?|ns"
+               r"|strength|kcal|mmhg|bpm)\b))"),
+    ("<S>", r"[ \t\xa0]"),
+    # not glued to a preceding word, number, '/', '.', or 'digit-' (keeps "HIV-1/2", "555-..." out),
+    # except a year and a dash: the second date of "03/01/2024-03/15/2024"
+    ("<NB>", r"(?<![\w./])(?:(?<!\d-)|(?<=(?:19|20)\d\d-))"),
+    ("<MONTH>", r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+                r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+                r"|enero|ene|febrero|marzo|abril|abr|mayo|junio|julio|agosto|septiembre|setiembre"
+                r"|octubre|noviembre|diciembre|dic)\b"),
+    ("<SEASON>", r"(?P<season>spring|summer|fall|autumn|winter|primavera|verano|oto[ñn]o|invierno)\b"),
+    ("<Y4>", r"(?:19|20)\d{2}"),
+    ("<SUF>", r"(?:st|nd|rd|th)?"),
+)
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """Compile a case-insensitive pattern after expanding the <PLACEHOLDERS>."""
+    for token, value in _PLACEHOLDERS:
+        pattern = pattern.replace(token, value)
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_END = r"(?!\d|[/.]\d)"  # a numeric date ends here: no further digit or '/5', '.5'
+
+# -- absolute, day precision
+_ISO_RE = _rx(r"<NB>(?P<y><Y4>)(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _END)
+_NUM_DATE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y><Y4>|\d{2})" + _END)
+_NAMED_MDY_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+|-)(?P<d>\d{1,2})<SUF>(?:<S>*,<S>*|<S>+|-)"
+                    r"(?P<y><Y4>)(?!\d|<UNIT>)")
+_NAMED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+)<MONTH>\.?"
+                    r"(?:<S>*,<S>*|<S>+)(?:del?<S>+)?(?P<y><Y4>)(?!\d|<UNIT>)")
+_DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y4>|\d{2})(?!\d|<UNIT>)")
+
+# -- absolute, month precision
+_ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
+_NUM_MONTH_RE = _rx(r"<NB>(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
+_NAMED_MONTH_RE = _rx(r"\b<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?|<S>*[-/]<S>*)"
+                      r"(?:(?P<y><Y4>)|'(?P<yy>\d{2}))(?!\d|<UNIT>)")
+_RATIO_BEFORE_RE = _rx(r"(?:\btit(?:er|re)s?|\bana|\bdilution|\bratio|[<>≥≤])<S>*$")
+
+# -- absolute, season and year precision
+_SEASON_YEAR_RE = _rx(r"\b<SEASON>(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y4>)(?!\d|<UNIT>)")
+_YEAR_RE = _rx(r"(?<![\w./$#+])(?P<y><Y4>)(?![\w%]|[.,/:]\d|[-–]\d{1,2}(?!\d)|<UNIT>)")
+_YEAR_CUE_BEFORE_RE = _rx(
+    r"(?:\b(?:in|since|from|until|till|through|thru|during|circa|ca\.|c\.|before|after|early|late"
+    r"|around|year|dx|diagnosed|en|desde|hasta|del?)<S>+|\bmid-?<S>*|\(<S>*"
+    r"|\b<Y4><S>*(?:[-–,&]|to|through|and|or)<S>*)$")
+_YEAR_LINE_LEAD_RE = _rx(r"<S>*(?:(?:[-*•]|\d{1,2}[.)])<S>*)?")
+# a year that closes a clause: "appendectomy 2005.", "kidney transplant 2012, on tacrolimus"
+_QUANTITY_BEFORE_RE = _rx(r"\b(?:of|dose|doses|total|count|=|x)<S>*$")
+_YEAR_CUE_AFTER_RE = _rx(r"(?:<S>*:(?!\d)|[ \t]*(?:[.;,)](?!\d)|(?=\r?\n)|\Z))")
+
+# -- month and day without a year (need reference_date)
+_MD_NOYEAR_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+)(?P<d>\d{1,2})<SUF>"
+                    r"(?!\w|[.,/:]\d|<S>*[-–/]<S>*\d|<S>*,?<S>*(?:<Y4>|'\d{2})\b|<UNIT>)")
+_DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>"
+                    r"(?!\.?<S>*[-,/.]?<S>*(?:(?:del?|of)<S>+)?(?:<Y4>|'?\d{2})\b)")
+_NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective)<S>+"
+                     r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b)")
+
+# -- relative (need reference_date)
+_AGO_RE = _rx(r"(?:(?<![\w.,/-])(?P<n>\d{1,3})<S>*-?<S>*"
+              r"|\b(?P<w>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:<S>+|-))"
+              r"(?P<unit>days?|d|weeks?|wks?|w|months?|mos?|years?|yrs?|y)<S>+"
+              r"(?P<dir>ago|back|prior|earlier|before)\b")
+# "3 days prior to admission", "2 weeks before the biopsy": anchored to another event, not the note
+_ANCHOR_AFTER_RE = _rx(r"<S>+(?:to|than|the|a|an|this|that|these|those|her|his|their|its|our|my"
+                       r"|admission|presentation|discharge|surgery|biopsy|transplant|diagnosis|onset"
+                       r"|delivery|initiation|\w+ing)\b")
+_LAST_UNIT_RE = _rx(r"(?<!the )\blast<S>+(?P<unit>week|month|year)\b(?!<S>+of\b)")
+_THIS_UNIT_RE = _rx(r"(?<!later )\b(?:earlier<S>+)?this<S>+(?P<unit>year|month)\b")
+_TODAY_RE = _rx(r"\b(?P<w>today|yesterday)\b")
+_REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the<S>+)<SEASON>"
+                     r"(?!<S>*,?<S>*(?:(?:of|del?)<S>+)?(?:<Y4>|last|this|the|next)\b)")
+
+# -- day-first declarations ("(dd/mm/yyyy)", "DD.MM.YYYY", "dd-mm-aaaa")
+_DECL_DAY_FIRST_RE = _rx(r"\bdd<S>*[/.\-]<S>*mm\b")
+_DECL_MONTH_FIRST_RE = _rx(r"\bmm<S>*[/.\-]<S>*dd\b")
+
+_ISO_CELL_RE = re.compile(
+    r"(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{2})(?P=sep)(?P<d>\d{2})"
+    r"(?:[ T](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?", re.ASCII)
+_ISO_CELL_FORMAT = "YYYY-MM-DD (optionally 'YYYY-MM-DD HH:MM[:SS]') or YYYY/MM/DD"
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+
+
+def find_dates(text: str, reference_date: date | None = None,
+               day_first: bool | None = None) -> list[DateMention]:
+    """All date expressions in text, sorted by start, non-overlapping (longest wins).
+
+    ``day_first=None`` asks :func:`note_day_first`; True/False overrides it. Relative and year-less
+    expressions are only returned when ``reference_date`` is given.
+    """
+    if day_first is None:
+        day_first = note_day_first(text)
+    prefer_day_first = bool(day_first)
+    ref = _as_date(reference_date) if reference_date is not None else None
+
+    found: list[DateMention] = []
+    found.extend(_find_numeric_dates(text, prefer_day_first, ref))
+    found.extend(_find_named_dates(text))
+    found.extend(_find_month_years(text))
+    found.extend(_find_season_years(text))
+    found.extend(_find_years(text))
+    if ref is not None:
+        found.extend(_find_yearless(text, prefer_day_first, ref))
+        found.extend(_find_ago(text, ref))
+        found.extend(_find_calendar_relative(text, ref))
+        found.extend(_find_relative_seasons(text, ref))
+    return _longest_non_overlapping(found)
+
+
+def note_day_first(text: str) -> bool | None:
+    """Whether numeric dates in this note are day-first.
+
+    True when the note declares day-first ("dd/mm/yyyy", "DD.MM.YYYY", "dd-mm-aaaa") or when some
+    numeric date is unambiguously day-first (first field > 12, second <= 12) and none is
+    unambiguously month-first; False for a month-first declaration or month-first evidence only;
+    None when nothing tells (or the evidence conflicts).
+    """
+    declares_day = _DECL_DAY_FIRST_RE.search(text) is not None
+    declares_month = _DECL_MONTH_FIRST_RE.search(text) is not None
+    if declares_day != declares_month:
+        return declares_day
+    day_evidence = month_evidence = False
+    for m in _NUM_DATE_RE.finditer(text):
+        if len(m["y"]) == 2 and m["sep"] == ".":
+            continue
+        a, b = int(m["a"]), int(m["b"])
+        if 12 < a <= 31 and 1 <= b <= 12:
+            day_evidence = True
+        elif 12 < b <= 31 and 1 <= a <= 12:
+            month_evidence = True
+    if day_evidence != month_evidence:
+        return day_evidence
+    return None
+
+
+def parse_iso_date(value: str) -> date:
+    """Strict parser for table cells.
+
+    Accepts 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS]' (also with 'T') and 'YYYY/MM/DD'; surrounding
+    whitespace is ignored. Anything else, including impossible days such as '2023-02-30', raises
+    ValueError naming the value and the expected format.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"invalid date {value!r}: expected a string in format {_ISO_CELL_FORMAT}")
+    m = _ISO_CELL_RE.fullmatch(value.strip())
+    if m is None:
+        raise ValueError(f"invalid date {value!r}: expected format {_ISO_CELL_FORMAT}")
+    try:
+        parsed = date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if m["H"] is not None:
+            datetime(parsed.year, parsed.month, parsed.day, int(m["H"]), int(m["M"]), int(m["S"] or 0))
+    except ValueError as exc:
+        raise ValueError(f"invalid date {value!r}: {exc}; expected format {_ISO_CELL_FORMAT}") from None
+    return parsed
+
+
+def days_between(later: date, earlier: date) -> int:
+    """Whole days from ``earlier`` to ``later`` (negative when ``later`` is before ``earlier``)."""
+    return (_as_date(later) - _as_date(earlier)).days
+
+
+# --------------------------------------------------------------------------------------------------
+# Calendar helpers
+
+
+def _as_date(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: date, months: int) -> date:
+    """Same day-of-month ``months`` later (negative: earlier), clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), _month_end(year, month)
+
+
+def _season_range(season: str, year: int) -> tuple[date, date]:
+    """Northern-hemisphere season; winter of ``year`` is Dec (year-1) .. Feb (year)."""
+    if season == "winter":
+        return date(year - 1, 12, 1), _month_end(year, 2)
+    first = _SEASON_START_MONTH[season]
+    return date(year, first, 1), _month_end(year, first + 2)
+
+
+def _recent_season(season: str, ref: date, *, ended: bool) -> tuple[date, date]:
+    """Most recent season that started on or before ``ref`` (or, with ``ended``, ended before it)."""
+    for year in (ref.year + 1, ref.year, ref.year - 1):
+        start, end = _season_range(season, year)
+        if (end < ref) if ended else (start <= ref):
+            return start, end
+    raise AssertionError("unreachable: a season of each kind ends every year")
+
+
+def _expand_year(two_digits: int, ref: date | None) -> int:
+    """Two-digit year: the century that puts it at most 10 years after ``ref``; else 00-49 -> 20xx."""
+    if ref is None:
+        return 2000 + two_digits if two_digits < 50 else 1900 + two_digits
+    year = 2000 + two_digits
+    return year if year <= ref.year + 10 else year - 100
+
+
+def _month_number(token: str) -> int:
+    return _MONTH_BY_PREFIX[token[:3].lower()]
+
+
+def _read_numeric(a: int, b: int, year: int, prefer_day_first: bool) -> tuple[date, bool] | None:
+    """Read fields a/b as month/day or day/month; the preferred order first, else the only valid one."""
+    orders = ((b, a, True), (a, b, False)) if prefer_day_first else ((a, b, False), (b, a, True))
+    for month, day, read_day_first in orders:
+        parsed = _safe_date(year, month, day)
+        if parsed is not None:
+            return parsed, read_day_first
+    return None
+
+
+def _latest_on_or_before(month: int, day: int, ref: date) -> date | None:
+    """Latest ``month``/``day`` not after ``ref`` (Feb 29 goes back to the last leap year)."""
+    for year in range(ref.year, ref.year - 8, -1):
+        candidate = _safe_date(year, month, day)
+        if candidate is not None and candidate <= ref:
+            return candidate
+    return None
+
+
+def _mention(text: str, start: int, end: int, lo: date, hi: date, precision: str, kind: str,
+             day_first: bool = False) -> DateMention:
+    return DateMention(start, end, text[start:end], lo, hi, precision, kind, day_first)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pattern families (each one pass over the text)
+
+
+def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None) -> Iterator[DateMention]:
+    """2024-03-15, 2024/03/15, 03/15/2024, 3/15/24, 15/03/2024, 15.03.2024, 15-03-2024."""
+    for m in _ISO_RE.finditer(text):
+        day = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if day is not None:
+            yield _mention(text, m.start(), m.end(), day, day, "day", "absolute")
+    for m in _NUM_DATE_RE.finditer(text):
+        year_text = m["y"]
+        if len(year_text) == 2 and m["sep"] == ".":
+            continue  # "1.2.25" is more likely a version or a list number than a date
+        year = int(year_text) if len(year_text) == 4 else _expand_year(int(year_text), ref)
+        read = _read_numeric(int(m["a"]), int(m["b"]), year, prefer_day_first)
+        if read is not None:
+            yield _mention(text, m.start(), m.end(), read[0], read[0], "day", "absolute", read[1])
+
+
+def _find_named_dates(text: str) -> Iterator[DateMention]:
+    """March 15, 2024; Mar. 15th, 2024; 15 March 2024; 15-Mar-2024; 15 de marzo de 2024."""
+    for regex in (_NAMED_MDY_RE, _NAMED_DMY_RE, _DASHED_DMY_RE):
+        for m in regex.finditer(text):
+            year_text = m["y"]
+            year = int(year_text) if len(year_text) == 4 else _expand_year(int(year_text), None)
+            day = _safe_date(year, _month_number(m["mon"]), int(m["d"]))
+            if day is not None:
+                yield _mention(text, m.start(), m.end(), day, day, "day", "absolute")
+
+
+def _find_month_years(text: str) -> Iterator[DateMention]:
+    """March 2024, Mar-2024, March of 2024, marzo de 2024, March '24, 03/2024, 3/2024, 2024-03."""
+    for m in _NAMED_MONTH_RE.finditer(text):
+        year = int(m["y"]) if m["y"] else _expand_year(int(m["yy"]), None)
+        lo, hi = _month_range(year, _month_number(m["mon"]))
+        yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
+    for regex in (_NUM_MONTH_RE, _ISO_MONTH_RE):
+        for m in regex.finditer(text):
+            if regex is _NUM_MONTH_RE and _RATIO_BEFORE_RE.search(text, max(0, m.start() - 16), m.start()):
+                continue  # "ANA titer 1/2000"
+            month = int(m["m"])
+            if 1 <= month <= 12:
+                lo, hi = _month_range(int(m["y"]), month)
+                yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
+
+
+def _find_season_years(text: str) -> Iterator[DateMention]:
+    """spring 2023, summer of 2022, winter 2023 (Dec 2022 - Feb 2023), primavera de 2023."""
+    for m in _SEASON_YEAR_RE.finditer(text):
+        lo, hi = _season_range(_SEASON_CANONICAL[m["season"].lower()], int(m["y"]))
+        yield _mention(text, m.start(), m.end(), lo, hi, "season", "absolute")
+
+
+def _year_has_cue(text: str, start: int, end: int) -> bool:
+    """A bare 4-digit number is a year only with a cue: 'in 2015', '(2015)', '2019:', a list lead."""
+    if _YEAR_CUE_BEFORE_RE.search(text, max(0, start - 40), start):
+        return True
+    if _YEAR_CUE_AFTER_RE.match(text, end) and not _QUANTITY_BEFORE_RE.search(text, max(0, start - 20), start):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    return start - line_start <= 8 and _YEAR_LINE_LEAD_RE.fullmatch(text, line_start, start) is not None
+
+
+def _find_years(text: str) -> Iterator[DateMention]:
+    """in 2015, since 2019, (2015), 2019:, mid-2018, 2015-2019 (1900-2099, never a count or dose)."""
+    for m in _YEAR_RE.finditer(text):
+        if _year_has_cue(text, m.start(), m.end()):
+            year = int(m["y"])
+            yield _mention(text, m.start(), m.end(), date(year, 1, 1), date(year, 12, 31), "year", "absolute")
+
+
+def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[DateMention]:
+    """'on 3/15', 'March 15', '15 March': the latest such day on or before ``ref``."""
+    for regex in (_MD_NOYEAR_RE, _DM_NOYEAR_RE):
+        for m in regex.finditer(text):
+            if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
+                continue
+            day = _latest_on_or_before(_month_number(m["mon"]), int(m["d"]), ref)
+            if day is not None:
+                yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
+    for m in _NUM_NOYEAR_RE.finditer(text):
+        a, b = int(m["a"]), int(m["b"])
+        orders = ((b, a, True), (a, b, False)) if prefer_day_first else ((a, b, False), (b, a, True))
+        for month, day_of_month, read_day_first in orders:
+            if 1 <= month <= 12 and 1 <= day_of_month <= 31:
+                day = _latest_on_or_before(month, day_of_month, ref)
+                if day is not None:
+                    yield _mention(text, m.start("a"), m.end("b"), day, day, "day", "relative",
+                                   read_day_first)
+                break
+
+
+def _ago_range(count: int, unit: str, ref: date) -> tuple[date, date, str]:
+    """N days -> that day; N weeks -> +/-3 days; N months -> +/-15 days; N years -> +/-6 months."""
+    if unit == "d":
+        day = ref - timedelta(days=count)
+        return day, day, "day"
+    if unit == "w":
+        centre = ref - timedelta(weeks=count)
+        lo, hi, precision = centre - timedelta(days=3), centre + timedelta(days=3), "week"
+    elif unit == "m":
+        centre = _add_months(ref, -count)
+        lo, hi, precision = centre - timedelta(days=15), centre + timedelta(days=15), "month"
+    else:
+        centre = _add_months(ref, -12 * count)
+        lo, hi, precision = _add_months(centre, -6), _add_months(centre, 6), "year"
+    hi = min(hi, ref)
+    return min(lo, hi), hi, precision
+
+
+def _find_ago(text: str, ref: date) -> Iterator[DateMention]:
+    """3 days ago, two weeks ago, a month ago, 2 years prior/earlier/before/back."""
+    for m in _AGO_RE.finditer(text):
+        if m["dir"].lower() in ("prior", "earlier", "before") and _ANCHOR_AFTER_RE.match(text, m.end()):
+            continue
+        count = int(m["n"]) if m["n"] is not None else _NUMBER_WORDS[m["w"].lower()]
+        try:
+            lo, hi, precision = _ago_range(count, m["unit"][0].lower(), ref)
+        except (OverflowError, ValueError):
+            continue
+        yield _mention(text, m.start(), m.end(), lo, hi, precision, "relative")
+
+
+def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:
+    """today, yesterday, last week/month/year, (earlier) this month/year."""
+    for m in _TODAY_RE.finditer(text):
+        day = ref if m["w"].lower() == "today" else ref - timedelta(days=1)
+        yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
+    for m in _LAST_UNIT_RE.finditer(text):
+        unit = m["unit"].lower()
+        if unit == "week":
+            lo, hi = ref - timedelta(days=13), ref - timedelta(days=7)
+        elif unit == "month":
+            previous = _add_months(ref.replace(day=1), -1)
+            lo, hi = previous, _month_end(previous.year, previous.month)
+        else:
+            lo, hi = date(ref.year - 1, 1, 1), date(ref.year - 1, 12, 31)
+        yield _mention(text, m.start(), m.end(), lo, hi, unit, "relative")
+    for m in _THIS_UNIT_RE.finditer(text):
+        unit = m["unit"].lower()
+        lo = ref.replace(month=1, day=1) if unit == "year" else ref.replace(day=1)
+        yield _mention(text, m.start(), m.end(), lo, ref, unit, "relative")
+
+
+def _find_relative_seasons(text: str, ref: date) -> Iterator[DateMention]:
+    """last spring / this past summer (ended before ref); in/during the spring (started by ref)."""
+    for m in _REL_SEASON_RE.finditer(text):
+        season = _SEASON_CANONICAL[m["season"].lower()]
+        is_last = m["last"] is not None
+        lo, hi = _recent_season(season, ref, ended=is_last)
+        start = m.start() if is_last else m.start("season")
+        yield _mention(text, start, m.end("season"), lo, hi, "season", "relative")
+
+
+def _longest_non_overlapping(candidates: list[DateMention]) -> list[DateMention]:
+    """Keep the longest candidates that do not overlap a longer (or earlier equal) one; sort by start."""
+    chosen: list[DateMention] = []
+    starts: list[int] = []
+    for cand in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
+        i = bisect.bisect_left(starts, cand.start)
+        if i > 0 and chosen[i - 1].end > cand.start:
+            continue
+        if i < len(chosen) and chosen[i].start < cand.end:
+            continue
+        starts.insert(i, cand.start)
+        chosen.insert(i, cand)
+    return chosen

@@ -1,0 +1,550 @@
+"""The temporal criteria evaluator: evidence + patient facts -> a status per criterion and per
+patient, each with the evidence ids that decided it and a one-line reason.
+
+Everything here is plain Python over :class:`extractor.evidence.Evidence`; no spaCy. A date is
+a range of possible days (``date_min``..``date_max``; an open start means "any day up to").
+Against a window of N days before the index date a range is ``inside`` (wholly within),
+``outside`` (wholly before), ``straddles`` (both: decides ``unknown``) or ``after`` (later than
+the index date: not counted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Callable, Iterable
+
+from .criteria import Condition, Criteria
+from .demographics import age_on
+from .evidence import Evidence
+
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+LIKELY_ELIGIBLE, NOT_ELIGIBLE, NEEDS_REVIEW = "likely_eligible", "not_eligible", "needs_review"
+
+
+@dataclass
+class Decision:
+    status: str
+    evidence: list[Evidence] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def evidence_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for ev in self.evidence:
+            seen.setdefault(ev.evidence_id, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class Patient:
+    patient_id: str
+    index_date: date
+    birth_date: date | None = None
+    sex: str | None = None
+
+
+# ---------------------------------------------------------------- generic predicates
+
+def window_position(ev: Evidence, index: date, days: int) -> str:
+    """inside / outside / straddles / after for a window of ``days`` before ``index``."""
+    start = index - timedelta(days=days)
+    lo, hi = ev.date_min, ev.date_max
+    if hi is None:
+        return "straddles"
+    if lo is not None and lo > index:
+        return "after"
+    if hi < start:
+        return "outside"
+    if (lo is not None and lo >= start) and hi <= index:
+        return "inside"
+    return "straddles"
+
+
+def days_before(index: date, ev: Evidence) -> str:
+    if ev.date_min is None:
+        return f"on or before {ev.date_max}"
+    if ev.date_min == ev.date_max:
+        return f"{(index - ev.date_min).days} days before index"
+    return f"{(index - ev.date_max).days}-{(index - ev.date_min).days} days before index"
+
+
+class View:
+    """The evidence of one patient, with the filters every rule shares."""
+
+    def __init__(self, evidence: Iterable[Evidence], criteria: Criteria, patient: Patient):
+        self.patient = patient
+        self.criteria = criteria
+        ignore = set(criteria.spec.ignore_sections)
+        self.all = [ev for ev in evidence if (ev.section or "") not in ignore]
+        self.default_excludes = tuple(criteria.spec.affirmed_excludes)
+
+    def of(self, concepts: Iterable[str], where: dict[str, Any] | None = None,
+           where_concepts: Iterable[str] | None = None) -> list[Evidence]:
+        wanted = set(concepts)
+        scoped = set(where_concepts) if where_concepts else wanted
+        out = []
+        for ev in self.all:
+            if ev.concept not in wanted:
+                continue
+            if where and ev.concept in scoped and any(ev.details.get(k) != v for k, v in where.items()):
+                continue
+            out.append(ev)
+        return out
+
+    def affirmed(self, concepts: Iterable[str], excludes: Iterable[str] | None = None, **kw) -> list[Evidence]:
+        flags = tuple(excludes) if excludes is not None else self.default_excludes
+        return [ev for ev in self.of(concepts, **kw) if not any(getattr(ev, f) for f in flags)]
+
+    def negated(self, concepts: Iterable[str], **kw) -> list[Evidence]:
+        return [ev for ev in self.of(concepts, **kw) if ev.negated and not ev.family]
+
+
+def latest(evs: Iterable[Evidence]) -> Evidence | None:
+    evs = list(evs)
+    return max(evs, key=lambda e: (e.sort_date, e.note_date or date.min, e.start)) if evs else None
+
+
+def lab_result(ev: Evidence, cutoffs: dict[str, float]) -> str | None:
+    """positive / negative from the result word, else the number against the concept's cut-off."""
+    result = ev.details.get("result")
+    if result in ("positive", "negative"):
+        return result
+    if result is not None:
+        return None
+    number, cutoff = ev.details.get("number"), cutoffs.get(ev.concept)
+    if number is None or cutoff is None:
+        return None
+    if ev.details.get("comparator") in ("<", "<="):
+        return "negative" if number <= cutoff else None
+    return "positive" if number >= cutoff else "negative"
+
+
+# ---------------------------------------------------------------- rules
+
+def age_at_least(c, v: View) -> Decision:
+    p = v.patient
+    if p.birth_date:
+        age = age_on(p.birth_date, p.index_date)
+        return Decision(MET if age >= c.min_years else NOT_MET, [], f"age {age} at index from patients.csv birth date")
+    dobs = [ev for ev in v.affirmed(c.concepts) if ev.details.get("birth_date")]
+    if dobs:
+        ev = latest(dobs)
+        age = age_on(date.fromisoformat(ev.details["birth_date"]), p.index_date)
+        return Decision(MET if age >= c.min_years else NOT_MET, [ev], f"age {age} at index from DOB in note")
+    ages = [ev for ev in v.affirmed(c.concepts) if ev.details.get("age") is not None and ev.note_date]
+    if not ages:
+        return Decision(UNKNOWN, [], "no age or birth date")
+    def bounds(ev):
+        years = (p.index_date - ev.note_date).days // 365 if p.index_date >= ev.note_date else 0
+        return ev.details["age"] + years, ev.details["age"] + years + 1
+    best = max(ages, key=lambda ev: bounds(ev)[0])
+    low, high = bounds(best)
+    if low >= c.min_years:
+        return Decision(MET, [best], f"stated age {best.details['age']} on {best.note_date}: at least {low} at index")
+    if high < c.min_years:
+        return Decision(NOT_MET, [best], f"stated age {best.details['age']}: under {c.min_years} at index")
+    return Decision(UNKNOWN, [best], "stated age near the threshold")
+
+
+def diagnosis_with_items(c, v: View) -> Decision:
+    dx = v.affirmed(c.diagnosis)
+    if not dx:
+        alternatives = v.affirmed(c.alternatives) + v.negated(c.diagnosis)
+        if alternatives:
+            return Decision(NOT_MET, alternatives, "SLE not affirmed: ruled out or another lupus form")
+        return Decision(UNKNOWN, [], "no affirmed SLE diagnosis")
+    counts = [ev for ev in v.affirmed(c.count) if ev.details.get("number") is not None]
+    best = max(counts, key=lambda ev: ev.details["number"], default=None)
+    if best is not None and best.details["number"] >= c.min_items:
+        return Decision(MET, [dx[0], best], f"SLE with an explicit count of {best.details['number']} ACR criteria")
+    items: dict[str, Evidence] = {}
+    for ev in v.affirmed(c.items):
+        item = ev.details.get("item")
+        if item and item not in items:
+            items[item] = ev
+    if len(items) >= c.min_items:
+        return Decision(MET, [dx[0], *items.values()], f"SLE with {len(items)} ACR items: {', '.join(sorted(items))}")
+    return Decision(UNKNOWN, [dx[0], *items.values()],
+                    f"SLE with only {len(items)} ACR items found ({', '.join(sorted(items)) or 'none'})")
+
+
+def latest_class_in_window(c, v: View) -> Decision:
+    index = v.patient.index_date
+    classes = v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))
+    newest = latest(classes)
+    pending = latest(v.affirmed(c.pending, excludes=("negated", "family")))
+    if newest is None:
+        if pending is not None or v.affirmed(c.performed, excludes=("negated", "family", "hypothetical", "uncertain")):
+            found = [e for e in [pending] if e] + v.affirmed(c.performed)
+            return Decision(UNKNOWN, found[:3], "biopsy documented but no class reported")
+        return Decision(UNKNOWN, [], "no biopsy class found")
+    if pending is not None and pending.sort_date > newest.sort_date:
+        return Decision(UNKNOWN, [pending, newest], "a later biopsy report is still pending")
+    position = window_position(newest, index, c.window_days)
+    key = newest.details.get("class_key", "")
+    eligible = key in c.eligible_classes
+    label = f"class {newest.value} ({days_before(index, newest)})"
+    if position == "inside":
+        return Decision(MET if eligible else NOT_MET, [newest], f"latest biopsy {label}" + ("" if eligible else ": class not eligible"))
+    if position == "outside":
+        return Decision(NOT_MET, [newest], f"latest biopsy {label}: older than {c.window_days} days")
+    return Decision(UNKNOWN, [newest], f"latest biopsy {label}: date straddles the {c.window_days}-day window")
+
+
+def _anchored(ev: Evidence, c, v: View) -> bool:
+    text = ev.text.lower()
+    if any(w.lower() in text for w in c.anchor_words):
+        return True
+    for other in v.all:
+        if other.note_id != ev.note_id or other is ev:
+            continue
+        if not (ev.sentence_start <= other.start < ev.sentence_end):
+            continue
+        if other.concept in c.anchors and (other.concept not in ("SLE_DX", "ACR_ITEM") or other.details.get("item") in c.anchor_items):
+            return True
+    return False
+
+
+def started_and_response(c, v: View) -> Decision:
+    index = v.patient.index_date
+    starts = [ev for ev in v.affirmed(c.start) if ev.date_max is not None and ev.date_max <= index]
+    responses = [ev for ev in v.affirmed(c.response) if _anchored(ev, c, v)]
+    first = min(starts, key=lambda e: (e.date_max, e.start), default=None)
+    response = latest(responses)
+    if first is None:
+        return Decision(UNKNOWN, [response] if response else [], "no induction agent found")
+    earliest_days = (index - first.date_max).days
+    started = f"{first.details.get('drug', first.text)} documented {earliest_days} days before index"
+    if earliest_days < c.min_days:
+        latest_possible = first.date_min is not None and (index - first.date_min).days < c.min_days
+        if latest_possible:
+            return Decision(NOT_MET, [first], f"induction started < {c.min_days} days before index ({started})")
+    if response is None:
+        return Decision(UNKNOWN, [first], f"{started}; no response statement")
+    level = response.details.get("level")
+    if level in c.not_met_levels:
+        return Decision(NOT_MET, [first, response], f"{started}; response: {level}")
+    if level in c.met_levels and earliest_days >= c.min_days:
+        return Decision(MET, [first, response], f"{started}; response: {level}")
+    return Decision(UNKNOWN, [first, response], f"{started}; response: {level}")
+
+
+def latest_value_in_window(c, v: View) -> Decision:
+    index = v.patient.index_date
+    scored = [ev for ev in v.affirmed(c.concepts) if ev.details.get("number") is not None
+              and window_position(ev, index, c.window_days) != "after"]
+    newest = latest(scored)
+    if newest is None:
+        return Decision(UNKNOWN, [], "no score found")
+    position = window_position(newest, index, c.window_days)
+    value = newest.details["number"]
+    what = f"latest score {value} ({days_before(index, newest)})"
+    if position == "inside":
+        return Decision(MET if value >= c.min_value else NOT_MET, [newest], what)
+    if position == "outside":
+        return Decision(UNKNOWN, [newest], f"{what}: older than {c.window_days} days")
+    return Decision(UNKNOWN, [newest], f"{what}: date straddles the window")
+
+
+def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], str]:
+    """(matched, evidence, reason) for one condition."""
+    if cond.patient_sex:
+        sex_ev = _sex_evidence(v)
+        sex = v.patient.sex or (sex_ev.details.get("sex") if sex_ev else None)
+        return sex == cond.patient_sex, [sex_ev] if (sex_ev and not v.patient.sex) else [], f"sex {sex}"
+    if cond.flags:
+        found = [ev for ev in v.of(cond.concepts, where=cond.where)
+                 if all(getattr(ev, f) for f in cond.flags) and not ev.family]
+    else:
+        found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
+    if cond.result:
+        cutoffs = v.criteria.spec.lab_cutoffs
+        found = [ev for ev in v.of(cond.concepts, where=cond.where)
+                 if not ev.family and not ev.hypothetical and lab_result(ev, cutoffs) == cond.result]
+    return bool(found), found, ""
+
+
+def _sex_evidence(v: View) -> Evidence | None:
+    return latest(ev for ev in v.all if ev.details.get("sex") and not ev.family)
+
+
+def _any(conds: list[Condition], v: View) -> tuple[list[Evidence], list[str], bool]:
+    evidence, reasons, matched = [], [], False
+    for cond in conds:
+        ok, found, reason = _condition_matches(cond, v)
+        if ok:
+            matched = True
+            evidence += found
+            if reason:
+                reasons.append(reason)
+    return evidence, reasons, matched
+
+
+def conditions(c, v: View) -> Decision:
+    met_ev, met_why, met = _any(c.met_any, v)
+    not_ev, not_why, not_met = _any(c.not_met_any, v)
+    if met and not not_met:
+        return Decision(MET, met_ev, "; ".join(met_why) or _summ(met_ev))
+    if not_met and not met:
+        return Decision(NOT_MET, not_ev, "; ".join(not_why) or _summ(not_ev, negative=True))
+    if met and not_met:
+        if c.conflict == "met_wins":
+            return Decision(MET, met_ev, "; ".join(met_why) or _summ(met_ev))
+        if c.conflict == "latest":
+            a, b = latest(met_ev), latest(not_ev)
+            if a is not None and b is not None and a.sort_date != b.sort_date:
+                winner = MET if a.sort_date > b.sort_date else NOT_MET
+                chosen = a if winner == MET else b
+                return Decision(winner, [chosen], "latest statement wins: " + _summ([chosen], negative=winner == NOT_MET))
+        return Decision(UNKNOWN, met_ev + not_ev, "conflicting statements: review")
+    review_ev, _, review = _any(c.review_any, v)
+    if review:
+        return Decision(UNKNOWN, review_ev, "evidence to review: " + _summ(review_ev))
+    return Decision(UNKNOWN, [], "no evidence")
+
+
+def _summ(evs: list[Evidence], negative: bool = False) -> str:
+    parts = []
+    for ev in evs[:3]:
+        parts.append(f"'{ev.text}'{' ' + ev.value if ev.value else ''} ({ev.note_id}, {ev.event_date})")
+    return ("negative: " if negative else "") + ", ".join(parts)
+
+
+def all_groups(c, v: View) -> Decision:
+    have, declined, missing = [], [], []
+    for group in c.groups:
+        statements = [ev for ev in v.of(c.concepts, where={c.group_by: group})
+                      if not ev.family and not ev.hypothetical and not ev.uncertain]
+        newest = latest(statements)
+        if newest is None:
+            missing.append(group)
+        elif newest.negated:
+            declined.append(newest)
+        else:
+            have.append(newest)
+    if declined:
+        return Decision(NOT_MET, declined, "declined or not given: " + ", ".join(ev.details.get(c.group_by, "") for ev in declined))
+    if not missing:
+        return Decision(MET, have, "all documented: " + ", ".join(c.groups))
+    return Decision(UNKNOWN, have, "not documented: " + ", ".join(missing))
+
+
+def dose_limit(c, v: View) -> Decision:
+    index = v.patient.index_date
+    current = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",))
+               if ev.details.get("amount") is not None
+               and window_position(ev, index, c.current_days) == "inside"]
+    weight_ev = latest(ev for ev in v.affirmed(c.weight) if ev.details.get("weight_kg"))
+    bsa_ev = latest(ev for ev in v.affirmed(c.bsa) if ev.details.get("bsa_m2"))
+    gc = c.glucocorticoids
+    by_drug: dict[str, Evidence] = {}
+    for ev in current:
+        drug = ev.details.get("drug", "")
+        key = "glucocorticoid" if ev.details.get("agent_class") == "glucocorticoid" else drug
+        if key not in by_drug or latest([by_drug[key], ev]) is ev:
+            by_drug[key] = ev
+    above, within, undecided = [], [], []
+    for key, ev in sorted(by_drug.items()):
+        d = ev.details
+        if key == "glucocorticoid":
+            if d.get("route") == "iv":
+                continue
+            per_day = d.get("per_day") or (1 if gc.get("assume_once_daily") else None)
+            factor = gc["prednisone_equivalent"].get(d.get("drug"), 1.0)
+            if d.get("unit") != "mg" or per_day is None:
+                undecided.append(ev)
+                continue
+            daily = (d["amount"] if d.get("daily_amount") is None else d["daily_amount"]) * factor
+            if d.get("daily_amount") is None:
+                daily = d["amount"] * per_day * factor
+            if weight_ev is not None:
+                limit = gc["max_mg_per_kg_per_day"] * weight_ev.details["weight_kg"]
+                why = f"{d.get('drug')} {daily:g} mg/day prednisone-equivalent vs {limit:g} (1 mg/kg x {weight_ev.details['weight_kg']:g} kg)"
+            else:
+                limit = gc["max_mg_per_day_without_weight"]
+                why = f"{d.get('drug')} {daily:g} mg/day prednisone-equivalent vs {limit:g} (no weight)"
+            (above if daily > limit else within).append((ev, why))
+            continue
+        limits = c.limits.get(key)
+        if not limits:
+            continue
+        if "max_mg_per_day" in limits:
+            daily = d.get("daily_amount")
+            if daily is None and d.get("unit") == "mg" and d["amount"] > limits["max_mg_per_day"]:
+                daily = d["amount"]
+            if daily is None or d.get("unit") != "mg":
+                undecided.append(ev)
+                continue
+            why = f"{key} {daily:g} mg/day vs {limits['max_mg_per_day']:g}"
+            (above if daily > limits["max_mg_per_day"] else within).append((ev, why))
+        elif "max_mg_per_m2" in limits:
+            per_m2 = d["amount"] if d.get("unit") == "mg/m2" else (
+                d["amount"] / bsa_ev.details["bsa_m2"] if (d.get("unit") == "mg" and bsa_ev) else None)
+            if per_m2 is None:
+                undecided.append(ev)
+                continue
+            why = f"{key} {per_m2:g} mg/m2 per dose vs {limits['max_mg_per_m2']:g}"
+            (above if per_m2 > limits["max_mg_per_m2"] else within).append((ev, why))
+    extra = [e for e in (weight_ev,) if e is not None]
+    if above:
+        return Decision(MET, [e for e, _ in above] + extra, "above limit: " + "; ".join(w for _, w in above))
+    if within:
+        return Decision(NOT_MET, [e for e, _ in within] + extra, "within limits: " + "; ".join(w for _, w in within))
+    return Decision(UNKNOWN, undecided, "no current dose that can be compared" if not undecided else "dose unit or frequency unclear")
+
+
+def exposure_in_window(c, v: View) -> Decision:
+    index = v.patient.index_date
+    hits = v.affirmed(c.concepts, where=c.where, where_concepts=c.where_concepts)
+    if c.where:
+        hits = [ev for ev in hits if ev.concept not in c.where_concepts or all(ev.details.get(k) == val for k, val in c.where.items())]
+    by_pos: dict[str, list[Evidence]] = {}
+    for ev in hits:
+        by_pos.setdefault(window_position(ev, index, c.window_days), []).append(ev)
+    if by_pos.get("inside"):
+        evs = by_pos["inside"]
+        return Decision(MET, evs, f"within {c.window_days} days: " + _when(evs, index))
+    if by_pos.get("straddles"):
+        evs = by_pos["straddles"]
+        return Decision(UNKNOWN, evs, f"date may fall inside the {c.window_days}-day window: " + _when(evs, index))
+    if c.planned_is_unknown:
+        planned = [ev for ev in v.of(c.concepts, where=c.where, where_concepts=c.where_concepts)
+                   if ev.hypothetical and not ev.negated and not ev.family]
+        if planned:
+            return Decision(UNKNOWN, planned, "planned, not performed: " + _summ(planned))
+    if by_pos.get("outside"):
+        evs = by_pos["outside"]
+        return Decision(NOT_MET, evs, f"only before the {c.window_days}-day window: " + _when(evs, index))
+    negatives = v.negated(c.negated_by)
+    if negatives:
+        return Decision(NOT_MET, negatives, "explicitly negative: " + _summ(negatives))
+    documented = v.of(c.documented_by) if c.documented_by else []
+    if documented:
+        return Decision(NOT_MET, documented[:3], "documented history with nothing inside the window")
+    return Decision(UNKNOWN, [], "no evidence")
+
+
+def _when(evs: list[Evidence], index: date) -> str:
+    return ", ".join(f"'{ev.text}' {ev.event_date} ({days_before(index, ev)})" for ev in evs[:3])
+
+
+def _nearest_drug(ev: Evidence, drugs: list[Evidence]) -> Evidence | None:
+    same = [d for d in drugs if d.note_id == ev.note_id and ev.sentence_start <= d.start < ev.sentence_end]
+    if not same:
+        return None
+    return min(same, key=lambda d: (abs(d.start - ev.start), d.start))
+
+
+def dose_change_in_window(c, v: View) -> Decision:
+    index = v.patient.index_date
+    start = index - timedelta(days=c.window_days)
+    drugs = v.of(c.drugs)
+    targets = [ev for ev in v.affirmed(c.concepts)]
+    changes, stable = [], []
+    for ev in v.affirmed(c.change) + v.affirmed(c.stable):
+        drug = _nearest_drug(ev, drugs)
+        if drug is None or drug.concept not in c.concepts or drug.hypothetical or drug.family:
+            continue
+        (changes if ev.concept in c.change else stable).append((ev, drug))
+    inside = [(e, d) for e, d in changes if window_position(e, index, c.window_days) == "inside"]
+    if inside:
+        return Decision(MET, [x for pair in inside for x in pair], "change within window: " + _when([d for _, d in inside], index))
+    # Different doses of the same drug between dated mentions: the change lies between them.
+    by_drug: dict[str, list[Evidence]] = {}
+    for ev in targets:
+        amount = ev.details.get("daily_amount") or ev.details.get("amount")
+        if amount is not None and ev.date_max is not None and ev.date_max <= index:
+            by_drug.setdefault(ev.details.get("drug", ev.text.lower()), []).append(ev)
+    straddle, spans_window = [], []
+    for drug, evs in by_drug.items():
+        evs.sort(key=lambda e: (e.sort_date, e.start))
+        for a, b in zip(evs, evs[1:]):
+            da = a.details.get("daily_amount") or a.details.get("amount")
+            db = b.details.get("daily_amount") or b.details.get("amount")
+            if da != db:
+                if a.date_min is not None and a.date_min >= start:
+                    return Decision(MET, [a, b], f"{drug} dose {da:g} -> {db:g} between {a.event_date} and {b.event_date}")
+                if b.date_max >= start:
+                    straddle += [a, b]
+            elif a.date_max < start <= b.date_max:
+                spans_window += [a, b]
+    if straddle:
+        return Decision(UNKNOWN, straddle, "dose changed between a note before the window and one inside it")
+    stable_inside = [x for e, d in stable if window_position(e, index, c.window_days) == "inside" for x in (e, d)]
+    if stable_inside or spans_window:
+        return Decision(NOT_MET, stable_inside + spans_window, "dose documented stable across the window")
+    changes_outside = [x for e, d in changes for x in (e, d)]
+    if changes_outside:
+        return Decision(NOT_MET, changes_outside, "last documented change before the window")
+    return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
+
+
+def lab_panel(c, v: View) -> Decision:
+    cutoffs = v.criteria.spec.lab_cutoffs
+    state: dict[str, tuple[str, Evidence]] = {}
+    markers = {k for entry in c.met_any for k in entry} | {
+        k for entry in c.not_met_all for k in (entry if "any" not in entry else {kk for e in entry["any"] for kk in e})}
+    for marker in markers:
+        results = [(lab_result(ev, cutoffs), ev) for ev in v.of([marker]) if not ev.family and not ev.hypothetical]
+        results = [(r, ev) for r, ev in results if r]
+        newest = latest(ev for _, ev in results)
+        if newest is not None:
+            state[marker] = (next(r for r, ev in results if ev is newest), newest)
+    for entry in c.met_any:
+        if all(state.get(m, (None,))[0] == want for m, want in entry.items()):
+            evs = [state[m][1] for m in entry]
+            return Decision(MET, evs, "positive: " + ", ".join(f"{m} {state[m][0]}" for m in entry))
+    used: list[Evidence] = []
+    for entry in c.not_met_all:
+        options = entry["any"] if "any" in entry else [entry]
+        ok = next((opt for opt in options if all(state.get(m, (None,))[0] == want for m, want in opt.items())), None)
+        if ok is None:
+            review_ev, _, _ = _any(c.review_any, v)
+            have = [ev for _, ev in state.values()]
+            return Decision(UNKNOWN, have + review_ev, "incomplete panel: " + ", ".join(f"{m}={state[m][0]}" for m in sorted(state)) if state else "no serology results")
+        used += [state[m][1] for m in ok]
+    return Decision(NOT_MET, used, "all negative: " + ", ".join(f"{m}={state[m][0]}" for m in sorted(state)))
+
+
+def never_from_notes(c, v: View) -> Decision:
+    return Decision(UNKNOWN, [], "decided by the investigator at screening, never from notes")
+
+
+RULES: dict[str, Callable[[Any, View], Decision]] = {
+    "age_at_least": age_at_least,
+    "diagnosis_with_items": diagnosis_with_items,
+    "latest_class_in_window": latest_class_in_window,
+    "started_and_response": started_and_response,
+    "latest_value_in_window": latest_value_in_window,
+    "conditions": conditions,
+    "all_groups": all_groups,
+    "dose_limit": dose_limit,
+    "exposure_in_window": exposure_in_window,
+    "dose_change_in_window": dose_change_in_window,
+    "lab_panel": lab_panel,
+    "never_from_notes": never_from_notes,
+}
+
+
+def evaluate_patient(evidence: list[Evidence], patient: Patient, criteria: Criteria) -> dict[str, Decision]:
+    view = View(evidence, criteria, patient)
+    return {cid: RULES[c.rule](c, view) for cid, c in criteria.criteria.items()}
+
+
+def patient_status(decisions: dict[str, Decision], criteria: Criteria) -> tuple[str, list[str]]:
+    """Status by the rule in criteria.md, with the reasons."""
+    excluded = [cid for cid, d in decisions.items() if criteria.criteria[cid].kind == "exclusion" and d.status == MET]
+    core = [cid for cid in criteria.criteria if criteria.is_core(cid)]
+    core_not_met = [cid for cid in core if decisions[cid].status == NOT_MET]
+    core_unknown = [cid for cid in core if decisions[cid].status == UNKNOWN]
+    to_verify = [cid for cid, d in decisions.items() if criteria.criteria[cid].kind == "exclusion" and d.status == UNKNOWN]
+    reasons = [f"excluded by {cid}: {decisions[cid].reason}" for cid in excluded]
+    reasons += [f"core inclusion not met: {cid}: {decisions[cid].reason}" for cid in core_not_met]
+    if excluded or core_not_met:
+        return NOT_ELIGIBLE, reasons
+    if core_unknown:
+        return NEEDS_REVIEW, [f"core inclusion unknown: {cid}: {decisions[cid].reason}" for cid in core_unknown] + (
+            [f"to verify at screening: {', '.join(to_verify)}"] if to_verify else [])
+    return LIKELY_ELIGIBLE, ["all core inclusions met, no exclusion met"] + (
+        [f"to verify at screening: {', '.join(to_verify)}"] if to_verify else [])

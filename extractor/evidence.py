@@ -1,0 +1,184 @@
+"""Evidence: one row per concept mention, born with everything that explains it.
+
+A row carries the rule that matched (``rule_id``), the text and offsets into the note as read,
+the ConText flags and the triggers that set them, the section, the value read next to it, and
+its date with how that date was resolved (``date_source``):
+
+- ``sentence``: an absolute date written in the mention's sentence (the nearest one);
+- ``sentence_relative``: a relative expression in the sentence ("3 months ago"), resolved
+  against the note date;
+- ``note_date``: no date of its own; the note's date is used;
+- ``before_note_date``: a historical mention with no date of its own ("history of …"): any
+  day up to the note date.
+
+Later steps (the evaluator) add decisions that point at evidence ids; they never edit rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from .dates import DateMention, find_dates
+from .values import READERS, Mention
+
+# The contract other tools read: these columns first, in this order.
+EVIDENCE_COLUMNS = (
+    "evidence_id", "patient_id", "note_id", "note_date", "criterion_id", "concept", "start", "end",
+    "text", "negated", "hypothetical", "historical", "family", "uncertain", "event_date",
+    "date_source", "section",
+    # explanation columns
+    "rule_id", "value", "context_triggers", "date_text", "date_min", "date_max",
+    "sentence_start", "sentence_end", "details",
+)
+FLAGS = ("negated", "hypothetical", "historical", "family", "uncertain")
+_MODIFIER_FLAGS = {
+    "NEGATED_EXISTENCE": "negated", "POSSIBLE_EXISTENCE": "uncertain", "HISTORICAL": "historical",
+    "HYPOTHETICAL": "hypothetical", "FAMILY": "family",
+}
+NOT_EVIDENCE = {"IGNORE"}  # look-alike captures: matched so they can't be mistaken, never reported
+
+
+@dataclass
+class Evidence:
+    evidence_id: str
+    patient_id: str
+    note_id: str
+    note_date: date | None
+    concept: str
+    start: int
+    end: int
+    text: str
+    rule_id: str
+    sentence_start: int
+    sentence_end: int
+    section: str | None = None
+    negated: bool = False
+    hypothetical: bool = False
+    historical: bool = False
+    family: bool = False
+    uncertain: bool = False
+    context_triggers: str = ""
+    event_date: str = ""
+    date_source: str = "note_date"
+    date_text: str = ""
+    date_min: date | None = None
+    date_max: date | None = None
+    value: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    criterion_id: str = ""
+
+    def row(self) -> dict[str, Any]:
+        out = {c: getattr(self, c) for c in EVIDENCE_COLUMNS if c != "details"}
+        out["details"] = json.dumps(self.details, sort_keys=True, default=str) if self.details else ""
+        return out
+
+    @property
+    def sort_date(self) -> tuple[date, date]:
+        """Oldest possible day first (an open start sorts before everything), then latest."""
+        return (self.date_min or date.min, self.date_max or date.min)
+
+
+def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: int, sent_end: int) -> DateMention | None:
+    best, best_gap = None, None
+    for d in dates:
+        if d.end <= sent_start or d.start >= sent_end:
+            continue
+        gap = d.start - end if d.start >= end else (start - d.end if d.end <= start else 0)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = d, gap
+    return best
+
+
+def _display_date(d_min: date | None, d_max: date | None, precision: str) -> str:
+    if d_min is None and d_max is not None:
+        return f"<={d_max.isoformat()}"
+    if d_min is None:
+        return ""
+    if d_min == d_max:
+        return d_min.isoformat()
+    if precision == "month":
+        return d_min.isoformat()[:7]
+    if precision == "year":
+        return str(d_min.year)
+    return f"{d_min.isoformat()}..{d_max.isoformat()}"
+
+
+def resolve_date(ev: Evidence, dates: list[DateMention]) -> None:
+    """Set the evidence date from its sentence, else from the note (see module doc)."""
+    found = _nearest_date(dates, ev.start, ev.end, ev.sentence_start, ev.sentence_end)
+    if found is not None:
+        ev.date_min, ev.date_max = found.date_min, found.date_max
+        ev.date_text = found.text
+        ev.date_source = "sentence_relative" if found.kind == "relative" else "sentence"
+        ev.event_date = _display_date(found.date_min, found.date_max, found.precision)
+    elif ev.historical and ev.note_date is not None:
+        ev.date_min, ev.date_max = None, ev.note_date
+        ev.date_source = "before_note_date"
+        ev.event_date = _display_date(None, ev.note_date, "day")
+    else:
+        ev.date_min = ev.date_max = ev.note_date
+        ev.date_source = "note_date"
+        ev.event_date = ev.note_date.isoformat() if ev.note_date else ""
+
+
+def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
+                 concepts: dict[str, dict[str, Any]], section_flags: dict[str, dict[str, bool]],
+                 concept_criteria: dict[str, list[str]]) -> list[Evidence]:
+    """Evidence rows for every target span of a processed note."""
+    text = doc.text
+    dates = find_dates(text, note_date)
+    ents = [e for e in doc.ents if e.label_ not in NOT_EVIDENCE]
+    rows: list[Evidence] = []
+    for i, ent in enumerate(ents):
+        sent = ent.sent
+        rule = ent._.target_rule
+        ev = Evidence(
+            evidence_id=f"{note_id}:{ent.start_char}-{ent.end_char}",
+            patient_id=patient_id, note_id=note_id, note_date=note_date, concept=ent.label_,
+            start=ent.start_char, end=ent.end_char, text=ent.text,
+            rule_id=(f"{ent.label_}:{rule.literal}" if rule is not None else ent.label_)
+            + (f" (abbreviation of {ent._.abbreviation_of})" if ent._.abbreviation_of else ""),
+            sentence_start=sent.start_char, sentence_end=sent.end_char,
+            section=getattr(ent._, "section_category", None),
+        )
+        triggers = []
+        for modifier in ent._.modifiers:
+            flag = _MODIFIER_FLAGS.get(modifier.category)
+            if flag:
+                setattr(ev, flag, True)
+                span = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
+                triggers.append(f"{flag}:{span.text}")
+        for flag, value in section_flags.get(ev.section or "", {}).items():
+            if value and not getattr(ev, flag):
+                setattr(ev, flag, True)
+                triggers.append(f"{flag}:section {ev.section}")
+        ev.context_triggers = "; ".join(triggers)
+        if rule is not None and rule.metadata:
+            ev.details.update(rule.metadata)
+        config = concepts.get(ev.concept, {})
+        reader = READERS.get(config.get("value", ""))
+        if reader is not None:
+            limit = sent.end_char
+            for later in ents[i + 1 :]:
+                if later.start_char >= sent.end_char:
+                    break
+                if concepts.get(later.label_, {}).get("value") == config["value"]:
+                    limit = later.start_char
+                    break
+            value = reader(Mention(text, ev.start, ev.end, sent.start_char, sent.end_char, limit, note_date))
+            if value is None and config.get("required"):
+                continue
+            if value is not None:
+                ev.value, parsed = value
+                ev.details.update(parsed)
+        resolve_date(ev, dates)
+        ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
+        rows.append(ev)
+    return rows
+
+
+def evidence_rows(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
+    return [ev.row() for ev in evidence]

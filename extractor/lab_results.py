@@ -1,0 +1,81 @@
+"""Result of a lab test named just before (or after) the text: polarity, number, comparator.
+
+The screener matches a test name ("HBsAg", "QuantiFERON-TB Gold", "PPD") and passes the text
+after it (up to the next test or the end of the sentence) and the text before it in the same
+sentence. The result is the first polarity word after the name ("non-reactive", "(+)",
+"not detected"), else a number with a unit ("< 10 mIU/mL", "12 mm"), else a polarity phrase
+just before the name ("negative for HIV, HCV and HBsAg", "positive QuantiFERON").
+Negation by ConText is not used for labs: "HIV negative" is a result, not an absent test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["LabResult", "parse_lab_result"]
+
+
+@dataclass(frozen=True)
+class LabResult:
+    result: str | None  # "positive" | "negative" | "indeterminate" | "pending" | None
+    number: float | None
+    comparator: str | None  # "<", "<=", ">", ">=" or None
+    unit: str | None
+    text: str  # the words the result was read from
+
+
+_POLARITY = [
+    ("negative", r"non[\s-]?reactive|not\s+reactive|no\s+reactivo|not\s+detected|undetected|undetectable|"
+                 r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive"),
+    ("positive", r"positive|positiv[oa]|pos\b|reactive|reactivo|detected|\(\s*\+\s*\)|present(?!ation)"),
+    ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive"),
+    ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available"),
+]
+_POLARITY_RE = re.compile(
+    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _POLARITY), re.IGNORECASE
+)
+# A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
+_SIGN_RE = re.compile(r"^[\s:=]*(?P<sign>[+-])(?![\w\d])")
+_NUMBER_RE = re.compile(
+    r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|IU\s*/\s*L|"
+    r"U\s*/\s*L|IU\s*/\s*mL|mm\b|copies\s*/\s*mL|cp\s*/\s*mL)",
+    re.IGNORECASE,
+)
+_BEFORE_RE = re.compile(
+    r"(?P<word>negative|positive|reactive|non[\s-]?reactive|nonreactive)\s*(?:for|to)?\s*[:\-]?\s*"
+    r"(?:[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
+    re.IGNORECASE,
+)
+_CMP = {"≤": "<=", "≥": ">="}
+_MAX_AFTER = 60
+
+
+def _polarity_name(match: re.Match[str]) -> str:
+    return next(name for name, value in match.groupdict().items() if value is not None)
+
+
+def parse_lab_result(after: str, before: str = "") -> LabResult | None:
+    """Result for a test whose name ends where ``after`` begins and starts where ``before`` ends."""
+    window = after[:_MAX_AFTER]
+    sign = _SIGN_RE.match(window)
+    if sign:
+        result = "positive" if sign.group("sign") == "+" else "negative"
+        return LabResult(result, None, None, None, sign.group().strip())
+    polarity = _POLARITY_RE.search(window)
+    number = _NUMBER_RE.search(window)
+    if number and (not polarity or number.start() < polarity.start()):
+        cmp = number.group("cmp")
+        value = float(number.group("num").replace(",", "."))
+        unit = re.sub(r"\s+", "", number.group("unit"))
+        pol = _polarity_name(polarity) if polarity and polarity.start() - number.end() < 25 else None
+        return LabResult(pol, value, _CMP.get(cmp, cmp), unit, window[number.start():polarity.end() if pol else number.end()].strip())
+    if polarity:
+        return LabResult(_polarity_name(polarity), None, None, None, polarity.group())
+    tail = before[-120:]
+    previous = _BEFORE_RE.search(tail)
+    if previous:
+        word = previous.group("word").lower().replace(" ", "").replace("-", "")
+        result = "negative" if word in ("negative", "nonreactive") else "positive"
+        return LabResult(result, None, None, None, previous.group("word"))
+    return None

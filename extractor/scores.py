@@ -1,0 +1,40 @@
+"""Disease-activity scores written after the instrument's name ("SLEDAI-2K 12", "SLEDAI-2K
+score of 8 on 03/01/2024", "SLEDAI 4 -> 10", "SLEDAI-2K increased from 4 to 10"). A sequence
+of scores is read to its last value: the latest one is the current score."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["parse_score"]
+
+_LEAD = (
+    r"(?:\s*(?:-?2K|-?2000|[:=(\[-]|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
+    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|puntuaci[oó]n|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,)\s*)*"
+)
+_SCORE = re.compile(
+    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/.A-Za-z])(?P<chain>(?:\s*(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/.]))*)",
+    re.IGNORECASE,
+)
+_NUMBERS = re.compile(r"\d{1,3}")
+MAX_SCORE = 105  # SLEDAI-2K's maximum
+
+
+def parse_score(after: str) -> tuple[int, int, int] | None:
+    """(score, start, end) of the current score in the text after an instrument name, or None."""
+    match = _SCORE.match(after[:80])
+    if not match:
+        return None
+    chain = match.group("chain")
+    if chain:
+        last = list(_NUMBERS.finditer(chain))[-1]
+        value = int(last.group())
+        start = match.start("chain") + last.start()
+        end = match.start("chain") + last.end()
+    else:
+        value = int(match.group("first"))
+        start, end = match.start("first"), match.end("first")
+    if value > MAX_SCORE:
+        return None
+    return value, start, end

@@ -1,0 +1,262 @@
+"""The Python API: notes in, the three tables out.
+
+``screen(notes_df)`` returns ``ScreenResult(patients, criteria, evidence)`` as pandas
+DataFrames with the columns below, the same tables ``run`` writes to ``OUT/``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+PATIENT_COLUMNS = ("patient_id", "index_date", "status", "reasons", "index_date_source")
+CRITERIA_COLUMNS = ("patient_id", "criterion_id", "kind", "status", "evidence_ids", "reason")
+
+
+@dataclass
+class Screener:
+    """A built pipeline and validated criteria; build once per process (they do not pickle)."""
+
+    criteria_path: Path | None = None
+    patterns: Path | None = None
+
+    def __post_init__(self) -> None:
+        from .criteria import load_criteria
+        from .pipeline import build_nlp
+        from .rules import target_rule_files, validate_target_file
+
+        known = {r["category"] for p in target_rule_files(self.patterns)
+                 for r in validate_target_file(p)["target_rules"]}
+        self.criteria = load_criteria(self.criteria_path, known_concepts=known)
+        self.nlp = build_nlp(self.patterns)
+        self.section_flags = _section_flags(self.patterns)
+        self.concepts = {k: v.model_dump() for k, v in self.criteria.spec.concepts.items()}
+        self.concept_criteria = self.criteria.concept_criteria()
+
+    def note_evidence(self, notes: Iterable[tuple[str, str, date | None, str]], batch_size: int = 64):
+        """Evidence for (note_id, patient_id, note_date, text) tuples, note by note."""
+        from .evidence import doc_evidence
+
+        notes = list(notes)
+        texts = ((text, (nid, pid, nd)) for nid, pid, nd, text in notes)
+        for doc, (nid, pid, nd) in self.nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+            yield nid, doc_evidence(doc, pid, nid, nd, self.concepts, self.section_flags, self.concept_criteria)
+
+
+def _section_flags(patterns: Path | None) -> dict[str, dict[str, bool]]:
+    from .rules import patterns_dir
+
+    path = (patterns or patterns_dir()) / "section_rules.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8")).get("section_context", {})
+
+
+@dataclass
+class ScreenResult:
+    patients: Any
+    criteria: Any
+    evidence: Any
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_index_date(patient_id: str, patients: dict[str, dict], run_index: date | None,
+                       latest_note: dict[str, date]) -> tuple[date | None, str]:
+    info = patients.get(patient_id) or {}
+    if info.get("index_date"):
+        return info["index_date"], "patients.csv"
+    if run_index:
+        return run_index, "--index-date"
+    if patient_id in latest_note:
+        return latest_note[patient_id], "latest note"
+    return None, "none"
+
+
+def evaluate(evidence_by_patient: dict[str, list], patient_ids: Iterable[str], patients: dict[str, dict],
+             run_index: date | None, latest_note: dict[str, date], criteria) -> tuple[list[dict], list[dict]]:
+    """Rows of patients.csv and criteria.csv for every patient."""
+    from .evaluator import Patient, evaluate_patient, patient_status
+
+    patient_rows, criteria_rows = [], []
+    for pid in sorted(set(patient_ids)):
+        index, source = resolve_index_date(pid, patients, run_index, latest_note)
+        info = patients.get(pid) or {}
+        if index is None:
+            patient_rows.append({"patient_id": pid, "index_date": "", "status": "needs_review",
+                                 "reasons": "no index date and no dated note", "index_date_source": source})
+            continue
+        patient = Patient(pid, index, info.get("birth_date"), info.get("sex"))
+        decisions = evaluate_patient(evidence_by_patient.get(pid, []), patient, criteria)
+        status, reasons = patient_status(decisions, criteria)
+        patient_rows.append({"patient_id": pid, "index_date": index.isoformat(), "status": status,
+                             "reasons": " | ".join(reasons), "index_date_source": source})
+        for cid, d in decisions.items():
+            criteria_rows.append({"patient_id": pid, "criterion_id": cid, "kind": criteria.criteria[cid].kind,
+                                  "status": d.status, "evidence_ids": ";".join(d.evidence_ids), "reason": d.reason})
+    return patient_rows, criteria_rows
+
+
+def _frames(patient_rows, criteria_rows, evidence_rows):
+    import pandas as pd
+
+    from .evidence import EVIDENCE_COLUMNS
+
+    return (pd.DataFrame(patient_rows, columns=list(PATIENT_COLUMNS)),
+            pd.DataFrame(criteria_rows, columns=list(CRITERIA_COLUMNS)),
+            pd.DataFrame(evidence_rows, columns=list(EVIDENCE_COLUMNS)))
+
+
+def screen(notes, patients=None, index_date: date | str | None = None, criteria: str | Path | None = None,
+           column_map: dict[str, str] | None = None, screener: Screener | None = None) -> ScreenResult:
+    """Screen a DataFrame of notes (OMOP NOTE names or ours) and return the three tables.
+
+    >>> result = screen(notes_df, index_date="2024-11-06")   # doctest: +SKIP
+    >>> result.patients[["patient_id", "status"]]            # doctest: +SKIP
+    """
+    from .readers import notes_from_dataframe
+
+    notes_df, errors = notes_from_dataframe(notes, column_map)
+    screener = screener or Screener(Path(criteria) if criteria else None)
+    patient_info = _patients_dict(patients)
+    run_index = _as_date(index_date)
+    evidence_by_patient: dict[str, list] = defaultdict(list)
+    latest_note: dict[str, date] = {}
+    all_evidence = []
+    tuples = list(zip(notes_df["note_id"], notes_df["patient_id"], notes_df["note_date"], notes_df["text"]))
+    for nid, pid, nd, _ in tuples:
+        if nd and (pid not in latest_note or nd > latest_note[pid]):
+            latest_note[pid] = nd
+    for _, evs in screener.note_evidence(tuples):
+        all_evidence.extend(evs)
+        for ev in evs:
+            evidence_by_patient[ev.patient_id].append(ev)
+    pids = set(notes_df["patient_id"]) | set(patient_info)
+    patient_rows, criteria_rows = evaluate(evidence_by_patient, pids, patient_info, run_index, latest_note, screener.criteria)
+    p, c, e = _frames(patient_rows, criteria_rows, [ev.row() for ev in all_evidence])
+    return ScreenResult(p, c, e, {"notes_in": len(notes_df) + len(errors), "notes_processed": len(notes_df),
+                                  "notes_failed": len(errors), "errors": errors})
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    from .dates import parse_iso_date
+
+    return parse_iso_date(str(value))
+
+
+def _patients_dict(patients) -> dict[str, dict]:
+    if patients is None:
+        return {}
+    if isinstance(patients, (str, Path)):
+        from .readers import read_patients
+
+        patients = read_patients(patients)
+    out = {}
+    for row in patients.to_dict("records"):
+        out[str(row["patient_id"])] = {k: (None if _missing(v) else v) for k, v in row.items()}
+    return out
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or value != value or value == ""
+    except (TypeError, ValueError):
+        return False
+
+
+def run(source: str | Path, out: str | Path, patients: str | Path | None = None, index_date: str | None = None,
+        criteria: str | Path | None = None, column_map: dict[str, str] | None = None,
+        progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Screen a corpus folder or note export into OUT/{patients,criteria,evidence,errors}.csv and run.json."""
+    import pandas as pd
+
+    from . import __version__
+    from .readers import ERROR_COLUMNS, fingerprint, iter_note_batches
+
+    started = time.perf_counter()
+    source, out = Path(source), Path(out)
+    run_index = _as_date(index_date)
+    if patients is None and source.is_dir() and (source / "patients.csv").exists():
+        patients = source / "patients.csv"
+    patient_info = _patients_dict(patients)
+    screener = Screener(Path(criteria) if criteria else None)
+    batches = iter_note_batches(source, column_map)  # raises InputError before any work
+    out.mkdir(parents=True, exist_ok=True)
+    evidence_path = out / "evidence.csv"
+    tmp_evidence = evidence_path.with_suffix(".csv.tmp")
+    evidence_by_patient: dict[str, list] = defaultdict(list)
+    latest_note: dict[str, date] = {}
+    errors, n_notes, n_evidence, pids = [], 0, 0, set(patient_info)
+    from .evidence import EVIDENCE_COLUMNS
+
+    with open(tmp_evidence, "w", encoding="utf-8", newline="") as handle:
+        pd.DataFrame(columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False)
+        for notes_df, errors_df in batches:
+            errors.extend(errors_df.to_dict("records"))
+            tuples = list(zip(notes_df["note_id"], notes_df["patient_id"], notes_df["note_date"], notes_df["text"]))
+            rows = []
+            for nid, pid, nd, _ in tuples:
+                pids.add(pid)
+                if nd and (pid not in latest_note or nd > latest_note[pid]):
+                    latest_note[pid] = nd
+            for _, evs in screener.note_evidence(tuples):
+                for ev in evs:
+                    evidence_by_patient[ev.patient_id].append(ev)
+                    rows.append(ev.row())
+            if rows:
+                pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False, header=False)
+            n_notes += len(tuples)
+            n_evidence += len(rows)
+            if progress:
+                progress(len(tuples) + len(errors_df))
+    tmp_evidence.replace(evidence_path)
+    patient_rows, criteria_rows = evaluate(evidence_by_patient, pids, patient_info, run_index, latest_note, screener.criteria)
+    p, c, _ = _frames(patient_rows, criteria_rows, [])
+    _write_csv(p, out / "patients.csv")
+    _write_csv(c, out / "criteria.csv")
+    _write_csv(pd.DataFrame(errors, columns=list(ERROR_COLUMNS)), out / "errors.csv")
+    counts = p["status"].value_counts().to_dict()
+    info = {
+        "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions(),
+        "parameters": {"input": str(source), "out": str(out), "patients": str(patients) if patients else None,
+                       "index_date": index_date, "criteria": str(screener.criteria.path), "column_map": column_map or {}},
+        "input_fingerprint": fingerprint(source),
+        "counts": {"notes_in": n_notes + len(errors), "notes_processed": n_notes, "notes_failed": len(errors),
+                   "patients": len(p), "evidence": n_evidence, "patients_by_status": counts},
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    tmp = out / "run.json.tmp"
+    tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    tmp.replace(out / "run.json")
+    return info
+
+
+def _write_csv(df, path: Path) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    df.to_csv(tmp, index=False)
+    tmp.replace(path)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("medspacy", "spacy", "scispacy", "pandas", "pyarrow"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return out

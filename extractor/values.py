@@ -1,0 +1,145 @@
+"""Value readers by name, as the criteria file's ``concepts:`` section refers to them.
+
+Each reader gets the note text, the mention's span and its sentence bounds, and the end of the
+text it may read (the next mention of the same kind, so "MMF 1 g BID and prednisone 10 mg"
+gives each drug its own dose). It returns ``(display, details)`` or None when no value is
+written. ``details`` is a flat JSON-able dict the evaluator reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from .dates import find_dates
+from .demographics import parse_age, parse_sex
+from .doses import parse_dose
+from .doses import parse_bsa_m2, parse_weight_kg
+from .isn_class import base_key, find_ln_classes
+from .lab_results import parse_lab_result
+from .scores import parse_score
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What a value reader may look at."""
+
+    text: str  # the whole note
+    start: int
+    end: int
+    sent_start: int
+    sent_end: int
+    limit: int  # reading stops here (next mention of the same kind or sentence end)
+    note_date: date | None
+
+    @property
+    def after(self) -> str:
+        return self.text[self.end : self.limit]
+
+    @property
+    def before(self) -> str:
+        return self.text[self.sent_start : self.start]
+
+    @property
+    def span_text(self) -> str:
+        return self.text[self.start : self.end]
+
+
+Value = tuple[str, dict] | None
+
+
+def read_dose(m: Mention) -> Value:
+    dose = parse_dose(m.after)
+    if dose is None:
+        return None
+    daily = dose.daily_amount
+    shown = f"{dose.amount:g} {dose.unit}"
+    if daily is not None and dose.per_day not in (None, 1):
+        shown += f" x{dose.per_day:g}/day = {daily:g} {dose.unit}/day"
+    elif daily is not None:
+        shown += "/day" if dose.per_day == 1 and not dose.text.lower().endswith("day") else ""
+    if dose.route:
+        shown += f" {dose.route}"
+    return shown, {
+        "amount": dose.amount, "unit": dose.unit, "per_day": dose.per_day, "daily_amount": daily,
+        "route": dose.route, "dose_text": dose.text,
+    }
+
+
+def read_ln_class(m: Mention) -> Value:
+    sentence = m.text[m.sent_start : m.sent_end]
+    offset = m.start - m.sent_start
+    for found in find_ln_classes(sentence):
+        if found.start <= offset < found.end or offset <= found.start < m.end - m.sent_start:
+            return found.label, {"classes": list(found.classes), "class_key": base_key(found),
+                                 "label": found.label, "scheme": found.scheme}
+    return None
+
+
+def read_score(m: Mention) -> Value:
+    found = parse_score(m.after)
+    if found is None:
+        return None
+    return str(found[0]), {"number": found[0]}
+
+
+def read_lab_result(m: Mention) -> Value:
+    found = parse_lab_result(m.after, m.before)
+    if found is None:
+        return None
+    shown = found.result or ""
+    if found.number is not None:
+        shown = f"{found.comparator or ''}{found.number:g} {found.unit or ''}".strip() + (f" {shown}" if shown else "")
+    return shown, {"result": found.result, "number": found.number, "comparator": found.comparator, "unit": found.unit}
+
+
+def read_age(m: Mention) -> Value:
+    found = parse_age(m.span_text)
+    if found is None:
+        return None
+    age, sex = found
+    return f"{age}" + (f" {sex}" if sex else ""), {"age": age, "sex": sex}
+
+
+def read_dob(m: Mention) -> Value:
+    dates = [d for d in find_dates(m.span_text) if d.precision == "day"]
+    if not dates:
+        return None
+    return dates[0].date_min.isoformat(), {"birth_date": dates[0].date_min.isoformat()}
+
+
+def read_sex(m: Mention) -> Value:
+    sex = parse_sex(m.span_text)
+    return (sex, {"sex": sex}) if sex else None
+
+
+def read_weight(m: Mention) -> Value:
+    found = parse_weight_kg(m.span_text)
+    return (f"{found[0]:g} kg", {"weight_kg": found[0]}) if found else None
+
+
+def read_bsa(m: Mention) -> Value:
+    found = parse_bsa_m2(m.span_text)
+    return (f"{found[0]:g} m2", {"bsa_m2": found[0]}) if found else None
+
+
+def read_count(m: Mention) -> Value:
+    digits = "".join(ch if ch.isdigit() else " " for ch in m.span_text).split()
+    if not digits:
+        return None
+    return digits[0], {"number": int(digits[0])}
+
+
+READERS: dict[str, Callable[[Mention], Value]] = {
+    "dose": read_dose,
+    "ln_class": read_ln_class,
+    "score": read_score,
+    "lab_result": read_lab_result,
+    "age": read_age,
+    "dob": read_dob,
+    "sex": read_sex,
+    "weight": read_weight,
+    "bsa": read_bsa,
+    "count": read_count,
+}

@@ -1,0 +1,388 @@
+"""Tests for extractor.dates: every family is a table of text -> expected mention."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extractor.dates import DateMention, days_between, find_dates, note_day_first, parse_iso_date
+
+REF = date(2024, 6, 15)  # a Saturday; every table below is resolved against it
+
+D = date  # short alias for the tables
+
+
+def summary(m: DateMention) -> tuple[str, date, date, str, str]:
+    return m.text, m.date_min, m.date_max, m.precision, m.kind
+
+
+def only(text: str, ref: date | None = REF, day_first: bool | None = None) -> DateMention:
+    found = find_dates(text, ref, day_first=day_first)
+    assert len(found) == 1, f"expected one mention in {text!r}, got {[m.text for m in found]}"
+    m = found[0]
+    assert text[m.start:m.end] == m.text
+    return m
+
+
+def check(text: str, expected: tuple[str, date, date, str, str]) -> None:
+    assert summary(only(text)) == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# absolute numeric dates
+
+@pytest.mark.parametrize("text, expected", [
+    ("Biopsy 2024-03-15.", ("2024-03-15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 2024/03/15", ("2024/03/15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 2024.03.15", ("2024.03.15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 03/15/2024", ("03/15/2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 3/15/24", ("3/15/24", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 15/03/2024", ("15/03/2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 15.03.2024", ("15.03.2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Biopsy 15-03-2024", ("15-03-2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Leap day 02/29/2024", ("02/29/2024", D(2024, 2, 29), D(2024, 2, 29), "day", "absolute")),
+    ("DOB: 12/31/1999", ("12/31/1999", D(1999, 12, 31), D(1999, 12, 31), "day", "absolute")),
+    ("DOB 1/2/65", ("1/2/65", D(1965, 1, 2), D(1965, 1, 2), "day", "absolute")),
+    ("Labs 2024-03-15 10:30 drawn", ("2024-03-15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Infusion 2024-03-15T08:00", ("2024-03-15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+])
+def test_absolute_numeric(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# month names (English and Spanish), day precision
+
+@pytest.mark.parametrize("text, expected", [
+    ("on March 15, 2024", ("March 15, 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Mar 15 2024 visit", ("Mar 15 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("Mar. 15th, 2024", ("Mar. 15th, 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("15 March 2024", ("15 March 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("15-Mar-2024", ("15-Mar-2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("15-Mar-24", ("15-Mar-24", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("the 15th of March, 2024", ("15th of March, 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("SEPT 3, 2023", ("SEPT 3, 2023", D(2023, 9, 3), D(2023, 9, 3), "day", "absolute")),
+    ("december 31 2023", ("december 31 2023", D(2023, 12, 31), D(2023, 12, 31), "day", "absolute")),
+    ("15 de marzo de 2024", ("15 de marzo de 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("1 de enero del 2024", ("1 de enero del 2024", D(2024, 1, 1), D(2024, 1, 1), "day", "absolute")),
+    ("12 dic 2023", ("12 dic 2023", D(2023, 12, 12), D(2023, 12, 12), "day", "absolute")),
+    ("agosto 3, 2022", ("agosto 3, 2022", D(2022, 8, 3), D(2022, 8, 3), "day", "absolute")),
+])
+def test_month_names(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# month and year
+
+@pytest.mark.parametrize("text, expected", [
+    ("biopsy in March 2024", ("March 2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("Mar-2024", ("Mar-2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("in March of 2024", ("March of 2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("03/2024", ("03/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("since 3/2024", ("3/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("2024-03", ("2024-03", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("Feb 2023", ("Feb 2023", D(2023, 2, 1), D(2023, 2, 28), "month", "absolute")),
+    ("Sept. 2023", ("Sept. 2023", D(2023, 9, 1), D(2023, 9, 30), "month", "absolute")),
+    ("marzo de 2024", ("marzo de 2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("febrero 2024", ("febrero 2024", D(2024, 2, 1), D(2024, 2, 29), "month", "absolute")),
+    ("NOVEMBER, 2021", ("NOVEMBER, 2021", D(2021, 11, 1), D(2021, 11, 30), "month", "absolute")),
+    ("March '24", ("March '24", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+])
+def test_month_year(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# seasons with a year (Northern hemisphere; winter Y = Dec Y-1 .. Feb Y)
+
+@pytest.mark.parametrize("text, expected", [
+    ("spring 2023", ("spring 2023", D(2023, 3, 1), D(2023, 5, 31), "season", "absolute")),
+    ("in the spring of 2023", ("spring of 2023", D(2023, 3, 1), D(2023, 5, 31), "season", "absolute")),
+    ("summer of 2022", ("summer of 2022", D(2022, 6, 1), D(2022, 8, 31), "season", "absolute")),
+    ("fall 2021", ("fall 2021", D(2021, 9, 1), D(2021, 11, 30), "season", "absolute")),
+    ("autumn of 2020", ("autumn of 2020", D(2020, 9, 1), D(2020, 11, 30), "season", "absolute")),
+    ("winter 2023", ("winter 2023", D(2022, 12, 1), D(2023, 2, 28), "season", "absolute")),
+    ("Winter 2024", ("Winter 2024", D(2023, 12, 1), D(2024, 2, 29), "season", "absolute")),
+    ("primavera de 2023", ("primavera de 2023", D(2023, 3, 1), D(2023, 5, 31), "season", "absolute")),
+])
+def test_season(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# year alone (needs a cue)
+
+@pytest.mark.parametrize("text, expected", [
+    ("diagnosed in 2015", ("2015", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
+    ("SLE (2015), nephritis", ("2015", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
+    ("on MMF since 2019", ("2019", D(2019, 1, 1), D(2019, 12, 31), "year", "absolute")),
+    ("2019: renal biopsy class IV", ("2019", D(2019, 1, 1), D(2019, 12, 31), "year", "absolute")),
+    ("History:\n- 2018 renal flare", ("2018", D(2018, 1, 1), D(2018, 12, 31), "year", "absolute")),
+    ("Dx 2015", ("2015", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
+    ("relapse in mid-2018", ("2018", D(2018, 1, 1), D(2018, 12, 31), "year", "absolute")),
+    ("in early 2020", ("2020", D(2020, 1, 1), D(2020, 12, 31), "year", "absolute")),
+    ("nefritis lúpica en 2016", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
+    ("In 1999", ("1999", D(1999, 1, 1), D(1999, 12, 31), "year", "absolute")),
+])
+def test_year(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("from 2015 to 2019", ["2015", "2019"]),
+    ("2015-2019", ["2015", "2019"]),
+    ("in 2013, 2015 and 2017", ["2013", "2015", "2017"]),
+    ("03/01/2024-03/15/2024", ["03/01/2024", "03/15/2024"]),
+    ("12/2023-03/2024", ["12/2023", "03/2024"]),
+])
+def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
+    assert [m.text for m in find_dates(text, REF)] == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# relative expressions (reference 2024-06-15)
+
+@pytest.mark.parametrize("text, expected", [
+    ("seen today", ("today", REF, REF, "day", "relative")),
+    ("fever yesterday", ("yesterday", D(2024, 6, 14), D(2024, 6, 14), "day", "relative")),
+    ("biopsy 3 days ago", ("3 days ago", D(2024, 6, 12), D(2024, 6, 12), "day", "relative")),
+    ("started 2 weeks ago", ("2 weeks ago", D(2024, 5, 29), D(2024, 6, 4), "week", "relative")),
+    ("two weeks ago", ("two weeks ago", D(2024, 5, 29), D(2024, 6, 4), "week", "relative")),
+    ("a month ago", ("a month ago", D(2024, 4, 30), D(2024, 5, 30), "month", "relative")),
+    ("3 months ago", ("3 months ago", D(2024, 2, 29), D(2024, 3, 30), "month", "relative")),
+    ("a year ago", ("a year ago", D(2022, 12, 15), D(2023, 12, 15), "year", "relative")),
+    ("2 years ago", ("2 years ago", D(2021, 12, 15), D(2022, 12, 15), "year", "relative")),
+    ("ten years ago", ("ten years ago", D(2013, 12, 15), D(2014, 12, 15), "year", "relative")),
+    ("rituximab 6 months prior.", ("6 months prior", D(2023, 11, 30), D(2023, 12, 30), "month", "relative")),
+    ("2 weeks earlier she developed edema",
+     ("2 weeks earlier", D(2024, 5, 29), D(2024, 6, 4), "week", "relative")),
+    ("one year before, ", ("one year before", D(2022, 12, 15), D(2023, 12, 15), "year", "relative")),
+    ("0 years ago", ("0 years ago", D(2023, 12, 15), REF, "year", "relative")),  # clipped to ref
+    ("last week", ("last week", D(2024, 6, 2), D(2024, 6, 8), "week", "relative")),
+    ("last month", ("last month", D(2024, 5, 1), D(2024, 5, 31), "month", "relative")),
+    ("Last year", ("Last year", D(2023, 1, 1), D(2023, 12, 31), "year", "relative")),
+    ("this year", ("this year", D(2024, 1, 1), REF, "year", "relative")),
+    ("earlier this year", ("earlier this year", D(2024, 1, 1), REF, "year", "relative")),
+    ("this month", ("this month", D(2024, 6, 1), REF, "month", "relative")),
+    ("last spring", ("last spring", D(2024, 3, 1), D(2024, 5, 31), "season", "relative")),
+    ("last winter", ("last winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
+    ("last fall", ("last fall", D(2023, 9, 1), D(2023, 11, 30), "season", "relative")),
+    ("this past summer", ("this past summer", D(2023, 6, 1), D(2023, 8, 31), "season", "relative")),
+    ("flare in the spring", ("spring", D(2024, 3, 1), D(2024, 5, 31), "season", "relative")),
+    ("during the winter", ("winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
+])
+def test_relative(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+def test_last_month_across_year_boundary() -> None:
+    m = only("last month", ref=D(2024, 1, 10))
+    assert (m.date_min, m.date_max) == (D(2023, 12, 1), D(2023, 12, 31))
+
+
+def test_last_spring_before_spring_ended() -> None:
+    m = only("last spring", ref=D(2024, 4, 10))
+    assert (m.date_min, m.date_max) == (D(2023, 3, 1), D(2023, 5, 31))
+
+
+@pytest.mark.parametrize("text", [
+    "3 days ago", "last month", "this year", "today", "in the spring", "on 3/15", "on March 15",
+])
+def test_relative_needs_reference_date(text: str) -> None:
+    assert find_dates(text) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# day-first: declared in a header, inferred from the note, or overridden by the caller
+
+@pytest.mark.parametrize("text, day_first, expected", [
+    ("Fecha: 25/03/2024 (dd/mm/yyyy)\nControl 04/05/2024", None, (D(2024, 5, 4), True)),
+    ("Date format DD/MM/YYYY. Seen 03/04/2024", None, (D(2024, 4, 3), True)),
+    ("Fecha (dd-mm-aaaa): 03-04-2024", None, (D(2024, 4, 3), True)),
+    ("Seen 25/03/2024; follow-up 04/05/2024", None, (D(2024, 5, 4), True)),
+    ("Seen 03/25/2024; follow-up 04/05/2024", None, (D(2024, 4, 5), False)),
+    ("25/03/2024, 03/25/2024, follow-up 04/05/2024", None, (D(2024, 4, 5), False)),  # conflict -> US
+    ("Follow-up 04/05/2024", None, (D(2024, 4, 5), False)),
+    ("Follow-up 04/05/2024", True, (D(2024, 5, 4), True)),
+    ("Fecha (dd/mm/yyyy): follow-up 04/05/2024", False, (D(2024, 4, 5), False)),
+    ("Follow-up 03/15/2024", True, (D(2024, 3, 15), False)),  # only one valid reading
+    ("Follow-up 15/03/2024", False, (D(2024, 3, 15), True)),  # only one valid reading
+])
+def test_day_first(text: str, day_first: bool | None, expected: tuple[date, bool]) -> None:
+    last = find_dates(text, REF, day_first=day_first)[-1]
+    assert (last.date_min, last.day_first) == expected
+    assert (last.date_max, last.precision, last.kind) == (last.date_min, "day", "absolute")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Fecha: 25/03/2024 (dd/mm/yyyy)", True),
+    ("Formato DD.MM.YYYY", True),
+    ("fecha dd-mm-aaaa", True),
+    ("DOB (mm/dd/yyyy): 04/05/1980", False),
+    ("Seen 25/03/2024", True),
+    ("Seen 03/25/2024", False),
+    ("Seen 04/05/2024", None),
+    ("Seen 25/03/2024 and 03/25/2024", None),
+    ("No dates at all; BP 120/80", None),
+])
+def test_note_day_first(text: str, expected: bool | None) -> None:
+    assert note_day_first(text) is expected
+
+
+# --------------------------------------------------------------------------------------------------
+# month and day without a year: the latest such day on or before the reference date
+
+@pytest.mark.parametrize("text, expected", [
+    ("biopsy on 3/15", ("3/15", D(2024, 3, 15), D(2024, 3, 15), "day", "relative")),
+    ("started on 7/4", ("7/4", D(2023, 7, 4), D(2023, 7, 4), "day", "relative")),
+    ("on March 15", ("March 15", D(2024, 3, 15), D(2024, 3, 15), "day", "relative")),
+    ("seen on 15 March", ("15 March", D(2024, 3, 15), D(2024, 3, 15), "day", "relative")),
+    ("on June 15", ("June 15", REF, REF, "day", "relative")),
+    ("on June 16th", ("June 16th", D(2023, 6, 16), D(2023, 6, 16), "day", "relative")),
+    ("on Feb 29", ("Feb 29", D(2024, 2, 29), D(2024, 2, 29), "day", "relative")),
+    ("on the 2nd of May", ("2nd of May", D(2024, 5, 2), D(2024, 5, 2), "day", "relative")),
+])
+def test_no_year_with_reference(text: str, expected: tuple) -> None:
+    check(text, expected)
+
+
+def test_no_year_day_first() -> None:
+    m = only("on 15/3")
+    assert (m.date_min, m.day_first, m.kind) == (D(2024, 3, 15), True, "relative")
+    m = only("on 4/5", day_first=True)
+    assert (m.date_min, m.day_first) == (D(2024, 5, 4), True)
+
+
+def test_no_year_feb_29_goes_back_to_leap_year() -> None:
+    assert only("on Feb 29", ref=D(2025, 6, 1)).date_min == D(2024, 2, 29)
+
+
+# --------------------------------------------------------------------------------------------------
+# not dates
+
+@pytest.mark.parametrize("text", [
+    "treated for 3 months",
+    "MMF x 6 months",
+    "a 3-month course of steroids",
+    "over 2 years",
+    "rituximab q2 weeks",
+    "every 4 weeks",
+    "meets 5/11 ACR criteria",
+    "4/11 criteria",
+    "BP 120/80",
+    "proteinuria 3+/4",
+    "1/2 tab daily",
+    "on 1/2 tab daily",
+    "HIV-1/2 antibody negative",
+    "mycophenolate 2000 mg daily",
+    "cyclophosphamide 1000 mg/m2",
+    "ISN/RPS class III/IV",
+    "ANA 1:640",
+    "ANA titer 1/2000",
+    "seen at 10:30",
+    "call 555-123-4567",
+    "phone (617) 555-0123",
+    "SLEDAI 2K score 8",
+    "invalid 02/30/2024",
+    "invalid 2024-02-30",
+    "invalid 13/13/2024",
+    "enrolled in 2000 patients",
+    "a dose of 2000",
+    "vitamin D 2000 IU",
+    "eGFR 45 mL/min/1.73m2",
+    "values >5 may indicate activity",
+    "over the last year",
+    "in the last month",
+    "later this year",
+    "3 days prior to admission",
+    "2 weeks before the biopsy",
+    "1.5 years ago",
+    "the last week of life",
+    "creatinine 1.2 mg/dL",
+])
+def test_not_dates(text: str) -> None:
+    assert find_dates(text, REF) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# offsets, order, overlap
+
+NOTE = """Fecha de consulta: 2024-06-15
+HPI: 34F with SLE (2015) and class IV LN on renal biopsy March 2023.
+Induction with MMF 3000 mg since 04/10/2023; BP 120/80, meets 5/11 ACR criteria.
+Rituximab 1000 mg x2 two years ago; last dose on 3/15.
+Flare in the spring of 2023, admitted last month.
+Labs 2024-05-01: Cr 1.2 mg/dL.
+"""
+
+
+def test_offsets_on_multiline_note() -> None:
+    found = find_dates(NOTE, REF)
+    assert [m.text for m in found] == [
+        "2024-06-15", "2015", "March 2023", "04/10/2023", "two years ago", "3/15",
+        "spring of 2023", "last month", "2024-05-01",
+    ]
+    for m in found:
+        assert NOTE[m.start:m.end] == m.text
+        assert m.date_min <= m.date_max
+
+
+def test_sorted_and_non_overlapping() -> None:
+    found = find_dates(NOTE * 3, REF)
+    assert len(found) == 27
+    for a, b in zip(found, found[1:]):
+        assert a.end <= b.start
+
+
+def test_longest_match_wins() -> None:
+    found = find_dates("on March 15, 2024 and in the spring of 2023", REF)
+    assert [(m.text, m.precision, m.kind) for m in found] == [
+        ("March 15, 2024", "day", "absolute"), ("spring of 2023", "season", "absolute")]
+
+
+def test_mention_is_frozen() -> None:
+    m = only("2024-03-15")
+    with pytest.raises(AttributeError):
+        m.start = 3  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------------------------------
+# table cells and day counts
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024-03-15", D(2024, 3, 15)),
+    ("2024-03-15 10:30", D(2024, 3, 15)),
+    ("2024-03-15 10:30:59", D(2024, 3, 15)),
+    ("2024/03/15", D(2024, 3, 15)),
+    (" 2024-02-29 ", D(2024, 2, 29)),
+])
+def test_parse_iso_date_good(value: str, expected: date) -> None:
+    assert parse_iso_date(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "2023-02-30", "2024-13-01", "03/15/2024", "2024-3-15", "2024-03-15 25:00", "2024-03", "",
+    "15 March 2024", "2024-03/15",
+])
+def test_parse_iso_date_bad(value: str) -> None:
+    with pytest.raises(ValueError) as err:
+        parse_iso_date(value)
+    assert repr(value) in str(err.value)
+    assert "YYYY-MM-DD" in str(err.value)
+
+
+def test_parse_iso_date_non_string() -> None:
+    with pytest.raises(ValueError, match="nan"):
+        parse_iso_date(float("nan"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("later, earlier, expected", [
+    (D(2024, 3, 15), D(2024, 3, 1), 14),
+    (D(2024, 3, 1), D(2024, 2, 1), 29),
+    (D(2024, 1, 1), D(2024, 1, 1), 0),
+    (D(2024, 1, 1), D(2024, 1, 2), -1),
+])
+def test_days_between(later: date, earlier: date, expected: int) -> None:
+    assert days_between(later, earlier) == expected
