@@ -16,6 +16,7 @@ Later steps (the evaluator) add decisions that point at evidence ids; they never
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -92,16 +93,21 @@ def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: in
     return best
 
 
+def _month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
 def _display_date(d_min: date | None, d_max: date | None, precision: str) -> str:
+    """2024-03-15 for a day, 2024-03 for a calendar month, 2024 for a calendar year, else a range."""
     if d_min is None and d_max is not None:
         return f"<={d_max.isoformat()}"
     if d_min is None:
         return ""
     if d_min == d_max:
         return d_min.isoformat()
-    if precision == "month":
+    if d_min.day == 1 and d_max == _month_end(d_min):
         return d_min.isoformat()[:7]
-    if precision == "year":
+    if (d_min.month, d_min.day, d_max.month, d_max.day) == (1, 1, 12, 31) and d_min.year == d_max.year:
         return str(d_min.year)
     return f"{d_min.isoformat()}..{d_max.isoformat()}"
 

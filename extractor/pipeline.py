@@ -17,6 +17,7 @@ process; medspaCy pipelines do not pickle.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from loguru import logger
@@ -38,6 +39,8 @@ from .sentences import sentence_spans
 DIGIT_LETTER_INFIX = r"(?<=[0-9])(?=[A-Za-z])"
 
 logger.disable("PyRuSH")  # never let medspaCy's optional splitter log per token
+# medspaCy and scispacy keep empty internal matchers; spaCy warns about them on every doc.
+warnings.filterwarnings("ignore", message=r"\[W036\]")
 
 
 @Language.component("ln_sentences")
@@ -115,24 +118,30 @@ def build_nlp(directory: Path | None = None) -> Language:
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe("ln_abbreviation_targets")
 
-    sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": "default"})
-    section_file = base / "section_rules.json"
-    if section_file.exists():
-        sectionizer.add(load_section_rules(section_file))
+    sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None})
+    sectionizer.add(merged_rules(base / "section_rules.json", Path(sectionizer.DEFAULT_RULES_FILEPATH),
+                                 load_section_rules))
 
     context: ConText = nlp.add_pipe("medspacy_context", config={"rules": None})
-    context.add(context_rules(base / "context_rules.json", Path(context.DEFAULT_RULES_FILEPATH)))
+    context.add(merged_rules(base / "context_rules.json", Path(context.DEFAULT_RULES_FILEPATH),
+                             load_context_rules))
     return nlp
 
 
-def context_rules(project_file: Path, default_file: Path) -> list:
-    """medspaCy's default ConText rules, minus those whose literal the project redefines, plus the
-    project's. Overlapping modifiers are pruned to one, so a default "decline" (FORWARD, which
-    also matches "declined") would otherwise hide the project's BIDIRECTIONAL "declined"; the
-    project file lists such defaults under ``remove_default_literals``."""
+def _literal_key(literal: str) -> str:
+    return literal.lower().strip().rstrip(":").strip()
+
+
+def merged_rules(project_file: Path, default_file: Path, load) -> list:
+    """medspaCy's default rules, minus those whose literal the project redefines, plus the
+    project's. Overlapping matches are pruned to one and defaults would win ties: a default
+    "decline" (FORWARD, also matching "declined") hid the project's BIDIRECTIONAL "declined",
+    and the default "PAST SURGICAL HISTORY:" is filed under past_medical_history. A project
+    file may also list defaults to drop under ``remove_default_literals``."""
     project, redefined = [], set()
     if project_file.exists():
-        project = load_context_rules(project_file)
-        redefined = {rule.literal.lower() for rule in project} | removed_default_literals(project_file)
-    defaults = [r for r in load_context_rules(default_file) if r.literal.lower() not in redefined]
+        project = load(project_file)
+        redefined = {_literal_key(rule.literal) for rule in project} | {
+            _literal_key(x) for x in removed_default_literals(project_file)}
+    defaults = [r for r in load(default_file) if _literal_key(r.literal) not in redefined]
     return defaults + project

@@ -140,9 +140,9 @@ def validate_context_file(path: Path) -> dict[str, Any]:
 
 
 def removed_default_literals(path: Path) -> set[str]:
-    """Lower-cased literals of medspaCy default ConText rules that the project file removes."""
-    data = validate_context_file(path)
-    removed = data.get("remove_default_literals", [])
+    """Lower-cased literals of medspaCy default rules that a project rule file removes."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    removed = data.get("remove_default_literals", []) if isinstance(data, dict) else []
     if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
         raise RuleFileError(f"{path}: remove_default_literals must be a list of strings")
     return {x.lower() for x in removed}

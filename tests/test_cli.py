@@ -1,0 +1,56 @@
+"""The CLI: help with examples, exit codes, and a run over a folder."""
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from extractor.cli import EXIT_INPUT, EXIT_RULES, app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"]])
+def test_help_has_an_example(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "python -m extractor run" in result.output
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    code = "import sys; import extractor.cli; print(any(m.startswith(('spacy','medspacy','pandas')) for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_input_exits_2(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "nope"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == EXIT_INPUT
+    assert "nope" in result.output
+
+
+def test_bad_index_date_exits_2(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--index-date", "2024-02-30"])
+    assert result.exit_code == EXIT_INPUT
+
+
+def test_broken_criteria_exits_3(tmp_path):
+    from pathlib import Path
+
+    broken = Path(__file__).parent / "data" / "broken_criteria" / "unknown_rule.yaml"
+    (tmp_path / "P1").mkdir()
+    (tmp_path / "P1" / "2024-01-01.txt").write_text("SLE.")
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--criteria", str(broken)])
+    assert result.exit_code == EXIT_RULES
+    assert "unknown rule" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_over_a_dated_folder(tmp_path):
+    (tmp_path / "P1").mkdir()
+    (tmp_path / "P1" / "2024-05-01_neph.txt").write_text("Rituximab 1 g IV given 2024-04-01.\n")
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "Screened 1 patients from 1 notes" in result.output
+    assert "b_cell_biologic_12mo" in (tmp_path / "o" / "patients.csv").read_text()

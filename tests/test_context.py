@@ -1,0 +1,75 @@
+"""ConText (medspaCy defaults + patterns/context_rules.json) and sections, as flags on
+evidence: sentence -> (concept text, the flags that must be set)."""
+
+import pytest
+
+FLAGS = ("negated", "hypothetical", "historical", "family", "uncertain")
+
+
+def flags_of(screener, text, target):
+    from extractor.evidence import doc_evidence
+
+    doc = screener.nlp(text)
+    rows = doc_evidence(doc, "P", "N", None, screener.concepts, screener.section_flags, {})
+    hits = [ev for ev in rows if ev.text == target]
+    assert hits, f"{target!r} not found in {[ev.text for ev in rows]}"
+    return {f for f in FLAGS if getattr(hits[0], f)}, hits[0]
+
+
+@pytest.mark.parametrize("text, target, flags", [
+    # negation, including the clinical forms the defaults miss
+    ("Rituximab-naive.", "Rituximab", {"negated"}),
+    ("Flu vaccine declined.", "Flu vaccine", {"negated"}),
+    ("Patient declined the flu shot.", "flu shot", {"negated"}),
+    ("No other biologics.", "biologics", {"negated"}),
+    ("Never received IVIG.", "IVIG", {"negated"}),
+    ("Not a transplant candidate.", "transplant candidate", {"negated"}),
+    ("Not enrolled in any clinical trial.", "enrolled in any clinical trial", {"negated"}),
+    ("Denies history of cancer.", "cancer", {"negated", "historical"}),
+    ("She is not breastfeeding.", "breastfeeding", {"negated"}),
+    ("ANA negative.", "ANA", {"negated"}),
+    ("Malignancy: none", "Malignancy", {"negated"}),
+    # lab results are values, not negations
+    ("HIV 1/2 Ab: non-reactive.", "HIV 1/2 Ab", set()),
+    ("QuantiFERON negative.", "QuantiFERON", set()),
+    # planned / ordered / conditional
+    ("Will consider rituximab if no response.", "rituximab", {"hypothetical"}),
+    ("Renal biopsy scheduled for next week.", "Renal biopsy", {"hypothetical"}),
+    ("Scheduled for renal biopsy.", "renal biopsy", {"hypothetical"}),
+    ("QuantiFERON ordered.", "QuantiFERON", {"hypothetical"}),
+    ("Pneumococcal vaccine recommended.", "Pneumococcal vaccine", {"hypothetical"}),
+    ("Plan to start belimumab.", "belimumab", {"hypothetical"}),
+    # history
+    ("History of papillary thyroid carcinoma.", "carcinoma", {"historical"}),
+    ("Breastfed in the past.", "Breastfed", {"historical"}),
+    # family and other people
+    ("Mother had breast cancer.", "cancer", {"family"}),
+    ("Her sister received a kidney transplant.", "kidney transplant", {"family"}),
+    ("Husband had a vasectomy; she uses no other method.", "Husband had a vasectomy", set()),
+    # uncertainty
+    ("Rule out SLE.", "SLE", {"uncertain"}),
+    ("Possible lupus nephritis.", "lupus nephritis", {"uncertain"}),
+    # affirmed
+    ("Received rituximab 1 g IV on 2024-01-10.", "rituximab", set()),
+    ("Partial renal response after 6 months of MMF.", "Partial renal response", set()),
+    ("No response to induction with MMF.", "No response", set()),
+])
+def test_context_flags(screener, text, target, flags):
+    got, _ = flags_of(screener, text, target)
+    assert got == flags
+
+
+@pytest.mark.parametrize("text, target, section, flags", [
+    ("FAMILY HISTORY:\nLupus in her aunt.\n", "Lupus", "family_history", {"family"}),
+    ("ALLERGIES: abatacept (rash)\n", "abatacept", "allergies", set()),
+    ("PAST SURGICAL HISTORY:\nCholecystectomy 2019.\n", "Cholecystectomy", "past_surgical_history", set()),
+])
+def test_sections_feed_context(screener, text, target, section, flags):
+    got, ev = flags_of(screener, text, target)
+    assert ev.section in (section, section.rstrip("s"), "allergy")
+    assert flags <= got
+
+
+def test_triggers_are_recorded(screener):
+    _, ev = flags_of(screener, "Will consider rituximab.", "rituximab")
+    assert "hypothetical:" in ev.context_triggers

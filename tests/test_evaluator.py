@@ -1,0 +1,319 @@
+"""The temporal evaluator without spaCy: hand-made evidence -> status, per rule, including
+both sides of every window boundary and the traps of criteria.md."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from extractor.criteria import load_criteria
+from extractor.evaluator import (
+    LIKELY_ELIGIBLE, MET, NEEDS_REVIEW, NOT_ELIGIBLE, NOT_MET, UNKNOWN, Decision, Patient,
+    evaluate_patient, patient_status, window_position,
+)
+from extractor.evidence import Evidence
+
+INDEX = date(2024, 11, 6)
+CRITERIA = load_criteria()
+
+
+def ev(concept, text="x", days=0, *, undated_before=False, note="N1", start=0, sent=(0, 200), **kw):
+    """Evidence dated `days` before INDEX (a day), or 'any day up to' with undated_before."""
+    flags = {k: kw.pop(k) for k in ("negated", "hypothetical", "historical", "family", "uncertain") if k in kw}
+    day = INDEX - timedelta(days=days)
+    lo = kw.pop("date_min", None if undated_before else day)
+    hi = kw.pop("date_max", day)
+    return Evidence(evidence_id=f"{note}:{start}-{start + len(text)}-{concept}", patient_id="P", note_id=note,
+                    note_date=kw.pop("note_date", day), concept=concept, start=start, end=start + len(text), text=text,
+                    rule_id=concept, sentence_start=sent[0], sentence_end=sent[1], date_min=lo, date_max=hi,
+                    details=kw, **flags)
+
+
+def decide(criterion, evidence, **patient):
+    p = Patient("P", INDEX, patient.get("birth_date"), patient.get("sex"))
+    return evaluate_patient(evidence, p, CRITERIA)[criterion]
+
+
+@pytest.mark.parametrize("lo, hi, days, expected", [
+    (INDEX - timedelta(183), INDEX - timedelta(183), 183, "inside"),
+    (INDEX - timedelta(184), INDEX - timedelta(184), 183, "outside"),
+    (date(2024, 5, 1), date(2024, 5, 31), 183, "straddles"),   # 'May 2024' against 2024-05-07
+    (None, INDEX, 365, "straddles"),                            # undated history
+    (INDEX + timedelta(1), INDEX + timedelta(1), 365, "after"),
+])
+def test_window_position(lo, hi, days, expected):
+    e = ev("X", date_min=lo, date_max=hi)
+    assert window_position(e, INDEX, days) == expected
+
+
+@pytest.mark.parametrize("evidence, patient, status", [
+    ([], {"birth_date": date(2000, 1, 1)}, MET),
+    ([], {"birth_date": date(2006, 11, 7)}, NOT_MET),                   # 17 the day before the birthday
+    ([ev("AGE", "34-year-old", 400, age=34)], {}, MET),
+    ([ev("AGE", "her 60-year-old mother", 0, age=60, family=True)], {}, UNKNOWN),
+    ([ev("AGE", "16 yo", 0, age=16)], {}, NOT_MET),
+    ([ev("AGE", "17 yo", 400, age=17)], {}, MET),                        # a year later she is 18
+    ([ev("DOB", "DOB 02/03/1990", 0, birth_date="1990-02-03")], {}, MET),
+    ([], {}, UNKNOWN),
+])
+def test_adult(evidence, patient, status):
+    assert decide("adult", evidence, **patient).status == status
+
+
+ITEMS = [ev("ACR_ITEM", t, 10, item=i, start=n * 10) for n, (t, i) in enumerate(
+    [("malar rash", "malar_rash"), ("arthritis", "arthritis"), ("ANA", "ana"), ("anti-dsDNA", "immunologic")])]
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([ev("SLE_DX", "SLE")] + ITEMS, MET),
+    ([ev("SLE_DX", "SLE")] + ITEMS[:3], UNKNOWN),
+    ([ev("SLE_DX", "SLE"), ev("ACR_COUNT", "meets 5/11 ACR criteria", number=5)], MET),
+    ([ev("SLE_DX", "SLE"), ev("ACR_ITEM", "alopecia-free", item=None)], UNKNOWN),
+    ([ev("SLE_DX", "SLE", uncertain=True)] + ITEMS, UNKNOWN),              # "rule out SLE" only
+    ([ev("DRUG_INDUCED_LUPUS", "drug-induced lupus")] + ITEMS, NOT_MET),
+    ([ev("CUTANEOUS_LUPUS_ONLY", "discoid lupus")], NOT_MET),
+    ([ev("SLE_DX", "lupus", family=True)] + ITEMS, UNKNOWN),              # mother's lupus
+])
+def test_sle_acr(evidence, status):
+    assert decide("sle_acr", evidence).status == status
+
+
+def cls(key, days, **kw):
+    return ev("LN_CLASS", f"class {key}", days, class_key=key, **kw)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([cls("IV", 183)], MET),
+    ([cls("IV", 184)], NOT_MET),
+    ([cls("III+V", 30)], MET),
+    ([cls("V", 30)], NOT_MET),
+    ([cls("II", 30)], NOT_MET),
+    ([cls("III", 700), cls("IV", 20, start=50)], MET),                     # repeat biopsy decides
+    ([cls("IV", 20), cls("V", 5, start=50)], NOT_MET),                     # latest is class V
+    ([cls("IV", 30), cls("III", 5, undated_before=True, historical=True, start=60)], MET),  # quoted older biopsy
+    ([cls("IV", 30, hypothetical=True)], UNKNOWN),                         # scheduled, not performed
+    ([cls("IV", 300), ev("LN_BIOPSY_PENDING", "final report pending", 10)], UNKNOWN),
+    ([cls("IV", 0, date_min=date(2024, 5, 1), date_max=date(2024, 5, 31))], UNKNOWN),  # straddles 183
+    ([], UNKNOWN),
+])
+def test_ln_biopsy_recent(evidence, status):
+    assert decide("ln_biopsy_recent", evidence).status == status
+
+
+def agent(days, **kw):
+    return ev("INDUCTION_AGENT", "MMF", days, drug="mycophenolate_mofetil", agent_class="mycophenolate", **kw)
+
+
+def response(level, days=0, text="partial renal response", **kw):
+    return ev("RESPONSE", text, days, level=level, start=100, **kw)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([agent(120), response("partial")], MET),
+    ([agent(90), response("none", text="refractory lupus nephritis")], MET),
+    ([agent(89), response("none", text="refractory lupus nephritis")], NOT_MET),   # < 90 days of induction
+    ([agent(200), response("complete", text="complete renal response")], NOT_MET),
+    ([agent(200), response("not_assessable", text="too early to assess response")], UNKNOWN),
+    ([agent(200), response("partial", text="partial response")], UNKNOWN),  # arthritis? no renal anchor
+    ([agent(200, hypothetical=True), response("partial")], UNKNOWN),                   # planned induction
+    ([agent(200)], UNKNOWN),
+])
+def test_induction_nonresponse(evidence, status):
+    evidence = [e for e in evidence]
+    # the anchor-less partial response sits in another note than the agent
+    if evidence[-1].text == "partial response":
+        evidence[-1].note_id = "N2"
+    assert decide("induction_nonresponse", evidence).status == status
+
+
+def sledai(n, days, start=0):
+    return ev("SLEDAI", "SLEDAI-2K", days, number=n, start=start)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([sledai(10, 90)], MET), ([sledai(10, 91)], UNKNOWN), ([sledai(4, 10)], NOT_MET), ([sledai(6, 0)], MET),
+    ([sledai(12, 60), sledai(4, 5, start=30)], NOT_MET),   # the latest decides
+    ([sledai(12, 700)], UNKNOWN),                          # a score from years ago
+])
+def test_sledai(evidence, status):
+    assert decide("sledai_2k_ge6", evidence).status == status
+
+
+def exposure(concept, text, days, **kw):
+    return ev(concept, text, days, **kw)
+
+
+@pytest.mark.parametrize("criterion, evidence, status", [
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 365)], MET),
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 366)], NOT_MET),
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True)], NOT_MET),   # rituximab-naive
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, hypothetical=True)], UNKNOWN),  # will consider
+    ("b_cell_biologic_12mo", [exposure("BIOLOGIC_CLASS", "biologics", 0, negated=True)], NOT_MET),
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, undated_before=True, historical=True)], UNKNOWN),
+    ("abatacept_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True)], UNKNOWN),  # naive settles only B-cell
+    ("immunoglobulin_12mo", [exposure("BIOLOGIC_CLASS", "biologics", 0, negated=True)], UNKNOWN),
+    ("immunoglobulin_12mo", [exposure("IMMUNOGLOBULIN_THERAPY", "IVIG", 100)], MET),
+    ("tnf_inhibitor_12mo", [exposure("TNF_INHIBITOR", "Humira", 400)], NOT_MET),
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 90)], MET),
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 91)], NOT_MET),
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "enrolled in any trial", 0, negated=True)], NOT_MET),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 183)], MET),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 184)], NOT_MET),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
+    ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "dental extraction", 10)], NOT_MET),
+    ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
+    ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30)], UNKNOWN),
+    ("major_surgery_6mo", [], UNKNOWN),
+])
+def test_exposure_windows(criterion, evidence, status):
+    assert decide(criterion, evidence).status == status
+
+
+def allergy(e):
+    e.section = "allergies"
+    return e
+
+
+def test_drug_listed_only_under_allergies_is_no_administration():
+    assert decide("abatacept_12mo", [allergy(exposure("ABATACEPT", "abatacept", 10))]).status == UNKNOWN
+
+
+def lab(concept, result=None, number=None, comparator=None, days=0, start=0):
+    return ev(concept, concept, days, result=result, number=number, comparator=comparator, start=start)
+
+
+NEG_PANEL = [lab("HIV_TEST", "negative"), lab("HCV_TEST", "negative", start=10), lab("HBSAG", "negative", start=20)]
+
+
+@pytest.mark.parametrize("evidence, status", [
+    (NEG_PANEL + [lab("HBCAB", "negative", start=30)], NOT_MET),
+    (NEG_PANEL + [lab("HBCAB", "positive", start=30), lab("HBSAB", number=120.0, start=40)], NOT_MET),
+    (NEG_PANEL + [lab("HBCAB", "positive", start=30), lab("HBSAB", number=10.0, comparator="<", start=40)], MET),
+    (NEG_PANEL + [lab("HBCAB", "positive", start=30), lab("HBSAB", number=8.0, start=40)], MET),
+    (NEG_PANEL, UNKNOWN),                                   # core antibody missing
+    ([lab("HIV_TEST", "positive")], MET),
+    ([lab("HCV_TEST", "positive")], MET),
+    ([lab("HEPATITIS_PANEL", "negative")], UNKNOWN),        # a vague panel is not enough
+])
+def test_viral_serology(evidence, status):
+    assert decide("viral_serology", evidence).status == status
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([lab("IGRA", "negative")], NOT_MET),
+    ([lab("IGRA", "positive")], MET),
+    ([lab("TST", number=12.0)], MET),
+    ([lab("TST", number=4.0)], NOT_MET),
+    ([lab("IGRA", "indeterminate")], UNKNOWN),
+    ([ev("IGRA", "TB screening", 0, hypothetical=True)], UNKNOWN),     # ordered
+    ([ev("TB_DISEASE", "TB", 0, negated=True, historical=True)], UNKNOWN),  # "no history of TB"
+    ([ev("LTBI", "isoniazid", 30)], MET),
+    ([lab("IGRA", "negative", days=400), lab("IGRA", "positive", days=10, start=5)], MET),  # latest wins
+])
+def test_tuberculosis(evidence, status):
+    assert decide("tuberculosis", evidence).status == status
+
+
+@pytest.mark.parametrize("criterion, evidence, patient, status", [
+    ("cancer_history", [ev("MALIGNANCY", "thyroid carcinoma", 3000, historical=True)], {}, MET),
+    ("cancer_history", [ev("MALIGNANCY", "breast cancer", 0, family=True)], {}, UNKNOWN),
+    ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, uncertain=True)], {}, UNKNOWN),
+    ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True)], {}, NOT_MET),
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True)], {}, NOT_MET),
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 0, family=True)], {}, UNKNOWN),
+    ("transplant", [ev("HSCT", "stem cell transplant", 100)], {}, UNKNOWN),
+    ("lactating", [ev("LACTATING", "breastfeeding", 0)], {"sex": "F"}, MET),
+    ("lactating", [ev("LACTATING", "breastfed", 900, historical=True)], {"sex": "F"}, UNKNOWN),
+    ("lactating", [], {"sex": "M"}, NOT_MET),
+    ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0)], {}, MET),
+    ("legal_incapacity", [ev("LEGAL_CAPACITY_INTACT", "makes her own decisions", 0)], {}, NOT_MET),
+    ("contraception", [], {"sex": "M"}, MET),
+    ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 0)], {"sex": "F"}, MET),
+    ("contraception", [ev("CONTRACEPTION_LESS_EFFECTIVE", "condoms only", 0)], {"sex": "F"}, NOT_MET),
+    ("contraception", [ev("CONTRACEPTION_GENERAL", "contraception", 0, negated=True)], {"sex": "F"}, NOT_MET),
+    ("contraception", [ev("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 0)], {"sex": "F"}, MET),
+    ("investigator_opinion", [], {}, UNKNOWN),
+])
+def test_conditions(criterion, evidence, patient, status):
+    assert decide(criterion, evidence, **patient).status == status
+
+
+def vac(kind, negated=False, hypothetical=False, start=0):
+    return ev("VACCINE", kind, 100, vaccine=kind, negated=negated, hypothetical=hypothetical, start=start)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([vac("pneumococcal"), vac("hib", start=1), vac("influenza", start=2)], MET),
+    ([vac("pneumococcal"), vac("influenza", start=2)], UNKNOWN),
+    ([vac("pneumococcal"), vac("hib", start=1), vac("influenza", negated=True, start=2)], NOT_MET),  # declined
+    ([vac("pneumococcal", hypothetical=True), vac("hib", start=1), vac("influenza", start=2)], UNKNOWN),  # advised
+])
+def test_vaccinations(evidence, status):
+    assert decide("vaccinations", evidence).status == status
+
+
+def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, agent_class="mycophenolate", **kw):
+    return ev("INDUCTION_AGENT", name, days, drug=name, agent_class=agent_class, amount=amount, unit=unit,
+              per_day=per_day, daily_amount=daily, route=route, **kw)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000)], MET),      # 1500 mg BID = 3 g/day
+    ([drug("mycophenolate_mofetil", 10, 1250, per_day=2, daily=2500)], NOT_MET),  # equal to the limit
+    ([drug("mycophenolate_sodium", 10, 720, per_day=2, daily=1440)], NOT_MET),
+    ([drug("mycophenolate_sodium", 10, 1080, per_day=2, daily=2160)], MET),
+    ([drug("cyclophosphamide", 10, 1200, unit="mg/m2", agent_class="cyclophosphamide")], MET),
+    ([drug("cyclophosphamide", 10, 750, unit="mg/m2", agent_class="cyclophosphamide")], NOT_MET),
+    ([drug("prednisone", 10, 80, per_day=1, daily=80, agent_class="glucocorticoid")], MET),     # > 60 without weight
+    ([drug("prednisone", 10, 60, per_day=1, daily=60, agent_class="glucocorticoid")], NOT_MET),
+    ([drug("methylprednisolone", 10, 500, per_day=1, daily=500, route="iv", agent_class="glucocorticoid")], UNKNOWN),  # IV pulse
+    ([drug("prednisone", 10, 60, per_day=1, daily=60, agent_class="glucocorticoid"),
+      ev("WEIGHT", "Weight: 50 kg", 10, weight_kg=50.0, start=50)], MET),        # 60 mg > 1 mg/kg x 50 kg
+    ([drug("mycophenolate_mofetil", 400, 1500, per_day=2, daily=3000)], UNKNOWN),  # past dose
+    ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000, historical=True)], UNKNOWN),
+])
+def test_dose_limits(evidence, status):
+    assert decide("immunosuppression_over_limit", evidence).status == status
+
+
+def acei(days, amount, note, start=0, **kw):
+    return ev("ACEI_ARB", "lisinopril", days, drug="lisinopril", amount=amount, unit="mg", per_day=1, daily_amount=amount,
+              note=note, start=start, **kw)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    ([acei(30, 20, "N1", sent=(0, 40)), ev("DOSE_CHANGE", "increased", 30, note="N1", start=12, sent=(0, 40))], MET),
+    ([acei(90, 20, "N1", sent=(0, 40)), ev("DOSE_CHANGE", "increased", 90, note="N1", start=12, sent=(0, 40))], NOT_MET),
+    ([acei(50, 10, "N1"), acei(20, 20, "N2")], MET),          # two dated lists inside the window differ
+    ([acei(100, 10, "N1"), acei(20, 20, "N2")], UNKNOWN),     # change somewhere between day 100 and day 20
+    ([acei(100, 10, "N1"), acei(20, 10, "N2")], NOT_MET),     # restated unchanged across the window
+    ([ev("OTHER_ANTIHYPERTENSIVE", "amlodipine", 10, note="N1", sent=(0, 40)),
+      ev("DOSE_CHANGE", "increased", 10, note="N1", start=12, sent=(0, 40)), acei(10, 10, "N1", start=30, sent=(0, 40))], UNKNOWN),
+])
+def test_acei_arb_change(evidence, status):
+    assert decide("acei_arb_change_2mo", evidence).status == status
+
+
+def D(status):
+    return Decision(status)
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({}, LIKELY_ELIGIBLE),
+    ({"b_cell_biologic_12mo": MET}, NOT_ELIGIBLE),
+    ({"sledai_2k_ge6": NOT_MET}, NOT_ELIGIBLE),
+    ({"sledai_2k_ge6": UNKNOWN}, NEEDS_REVIEW),
+    ({"contraception": NOT_MET, "vaccinations": NOT_MET}, LIKELY_ELIGIBLE),   # non-core never changes status
+    ({"tuberculosis": UNKNOWN}, LIKELY_ELIGIBLE),                             # unknown exclusions never block
+])
+def test_patient_status(overrides, expected):
+    decisions = {}
+    for cid, c in CRITERIA.criteria.items():
+        decisions[cid] = D(MET if CRITERIA.is_core(cid) else (UNKNOWN if c.kind == "inclusion" else NOT_MET))
+    decisions["investigator_opinion"] = D(UNKNOWN)
+    for cid, status in overrides.items():
+        decisions[cid] = D(status)
+    status, reasons = patient_status(decisions, CRITERIA)
+    assert status == expected
+    assert reasons

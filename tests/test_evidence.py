@@ -1,0 +1,51 @@
+"""Evidence rows: offsets exact into the note as read, dates resolved with their source."""
+
+from datetime import date
+
+import pytest
+
+from extractor.dates import find_dates
+from extractor.evidence import EVIDENCE_COLUMNS, Evidence, resolve_date
+
+NOTE = date(2024, 7, 15)
+
+
+def bare(text, start, end, sent=(0, None), historical=False):
+    return Evidence("e", "P", "N", NOTE, "X", start, end, text[start:end], "X", sent[0], sent[1] or len(text),
+                    historical=historical)
+
+
+@pytest.mark.parametrize("text, target, historical, event_date, source", [
+    ("Rituximab 1 g on 2024-01-10.", "Rituximab", False, "2024-01-10", "sentence"),
+    ("In March 2023 she received rituximab.", "rituximab", False, "2023-03", "sentence"),
+    ("Rituximab 3 months ago.", "Rituximab", False, "2024-03-31..2024-04-30", "sentence_relative"),
+    ("Received rituximab.", "rituximab", False, "2024-07-15", "note_date"),
+    ("History of rituximab.", "rituximab", True, "<=2024-07-15", "before_note_date"),
+    ("Biopsy 2019. Rituximab given.", "Rituximab", False, "2024-07-15", "note_date"),   # other sentence's date
+    ("Rituximab today.", "Rituximab", False, "2024-07-15", "sentence_relative"),
+])
+def test_resolve_date(text, target, historical, event_date, source):
+    start = text.index(target)
+    sent_start = text.rfind(". ", 0, start)
+    ev = bare(text, start, start + len(target), (sent_start + 2 if sent_start >= 0 else 0, None), historical)
+    resolve_date(ev, find_dates(text, NOTE))
+    assert (ev.event_date, ev.date_source) == (event_date, source)
+
+
+def test_evidence_text_equals_note_slice_and_schema(screener):
+    from extractor.evidence import doc_evidence
+
+    text = ("HPI\r\n34 y/o F. Renal biopsy 02/20/2024: ISN/RPS class IV-G (A).\r\nMMF 1500 mg BID since 02/25/2024.\r\n"
+            "ALLERGIES: abatacept\r\nHIV 1/2 Ab: non-reactive; anti-HBs <10 mIU/mL\r\n")
+    rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags,
+                        screener.concept_criteria)
+    assert rows
+    for ev in rows:
+        assert text[ev.start:ev.end] == ev.text
+        assert list(ev.row()) == list(EVIDENCE_COLUMNS)
+    by_text = {ev.text: ev for ev in rows}
+    assert by_text["MMF"].details["daily_amount"] == 3000
+    assert by_text["MMF"].event_date == "2024-02-25"
+    assert by_text["ISN/RPS class IV"].value == "IV-G (A)"
+    assert by_text["anti-HBs"].details["number"] == 10.0
+    assert "immunosuppression_over_limit" in by_text["MMF"].criterion_id

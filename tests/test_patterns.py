@@ -1,0 +1,50 @@
+"""Every pattern file's documented examples, checked through the real pipeline, and the
+rejection of deliberately broken rule files (tests/data/broken_rules/)."""
+
+from pathlib import Path
+
+import pytest
+
+from extractor.rules import (
+    RuleFileError, target_examples, target_rule_files, validate_context_file, validate_section_file,
+    validate_target_file,
+)
+
+BROKEN = Path(__file__).parent / "data" / "broken_rules"
+CATEGORIES = {p.name: {r["category"] for r in validate_target_file(p)["target_rules"]} for p in target_rule_files()}
+EXAMPLES = target_examples()
+
+
+def test_every_target_file_has_examples():
+    files_with_examples = {ex.file for ex in EXAMPLES}
+    assert files_with_examples == set(CATEGORIES)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda ex: f"{ex.file}:{ex.text[:40]}")
+def test_target_file_examples(nlp, example):
+    doc = nlp(example.text)
+    found = [(e.label_, e.text) for e in doc.ents if e.label_ in CATEGORIES[example.file]]
+    assert found == list(example.matches)
+
+
+def test_packaged_context_and_section_files_are_valid():
+    from extractor.rules import patterns_dir
+
+    assert validate_context_file(patterns_dir() / "context_rules.json")["context_rules"]
+    assert validate_section_file(patterns_dir() / "section_rules.json")["section_rules"]
+
+
+@pytest.mark.parametrize("name, validator, message", [
+    ("bad_regex.json", validate_target_file, "target_rules[1] (literal 'broken regex'): pattern is not a valid regular expression"),
+    ("unknown_key.json", validate_target_file, "target_rules[0] (literal 'rituximab'): unknown keys ['synonyms']"),
+    ("lower_category.json", validate_target_file, "target_rules[0] (literal 'belimumab'): category 'b_cell'"),
+    ("not_json.json", validate_target_file, "not valid JSON"),
+    ("no_list.json", validate_target_file, 'expected an object with a "target_rules" list'),
+    ("bad_direction.json", validate_context_file, "context_rules[0] (literal 'denies'): direction must be one of"),
+    ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),
+])
+def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, message):
+    with pytest.raises(RuleFileError) as err:
+        validator(BROKEN / name)
+    assert name in str(err.value)
+    assert message in str(err.value)

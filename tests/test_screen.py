@@ -1,0 +1,74 @@
+"""The Python API and the run writer on a small corpus built in the test."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extractor.evidence import EVIDENCE_COLUMNS
+from extractor.screen import CRITERIA_COLUMNS, PATIENT_COLUMNS, run, screen
+
+NOTES = pd.DataFrame({
+    "NOTE_ID": ["a1", "a2", "b1"],
+    "PERSON_ID": ["A", "A", "B"],
+    "NOTE_DATE": ["2024-03-01", "2024-07-15", "2024-06-01"],
+    "NOTE_TITLE": ["neph", "neph", "rheum"],
+    "NOTE_TEXT": [
+        "34 y/o F with SLE (meets 5/11 ACR criteria). Renal biopsy 02/20/2024: ISN/RPS class IV-G (A) lupus nephritis.\n"
+        "Induction with MMF 1 g BID started 02/25/2024.",
+        "Partial renal response only despite MMF.\nSLEDAI-2K 4 -> 10 today.\nRituximab-naive.",
+        "58-year-old man. Received rituximab 1 g IV on 2024-01-10.",
+    ],
+})
+
+
+def test_screen_returns_the_three_tables(screener):
+    result = screen(NOTES, screener=screener)
+    assert tuple(result.patients.columns) == PATIENT_COLUMNS
+    assert tuple(result.criteria.columns) == CRITERIA_COLUMNS
+    assert tuple(result.evidence.columns) == EVIDENCE_COLUMNS
+    status = dict(zip(result.patients.patient_id, result.patients.status))
+    assert status == {"A": "likely_eligible", "B": "not_eligible"}
+    crit = result.criteria.set_index(["patient_id", "criterion_id"])
+    assert crit.loc[("A", "ln_biopsy_recent"), "status"] == "met"
+    assert crit.loc[("A", "induction_nonresponse"), "status"] == "met"
+    assert crit.loc[("A", "sledai_2k_ge6"), "status"] == "met"
+    assert crit.loc[("B", "b_cell_biologic_12mo"), "status"] == "met"
+    assert len(result.criteria) == 2 * 22
+    # every decided criterion points at evidence that exists
+    ids = set(result.evidence.evidence_id)
+    decided = result.criteria[result.criteria.status.isin(["met", "not_met"]) & (result.criteria.evidence_ids != "")]
+    assert all(set(x.split(";")) <= ids for x in decided.evidence_ids)
+
+
+def test_empty_input_keeps_the_schema(screener):
+    result = screen(NOTES.iloc[0:0], screener=screener)
+    assert tuple(result.evidence.columns) == EVIDENCE_COLUMNS and result.evidence.empty
+    assert tuple(result.patients.columns) == PATIENT_COLUMNS
+
+
+def test_index_date_option(screener):
+    result = screen(NOTES, index_date="2026-01-01", screener=screener)
+    crit = result.criteria.set_index(["patient_id", "criterion_id"])
+    assert crit.loc[("B", "b_cell_biologic_12mo"), "status"] == "not_met"   # 2024-01-10 is > 365 days before
+
+
+def test_run_writes_tables_and_accounts_for_every_note(tmp_path):
+    export = tmp_path / "notes.csv"
+    bad = pd.concat([NOTES, pd.DataFrame({"NOTE_ID": ["x"], "PERSON_ID": ["C"], "NOTE_DATE": ["2023-02-30"],
+                                          "NOTE_TITLE": [""], "NOTE_TEXT": ["text"]})])
+    bad.to_csv(export, index=False)
+    out = tmp_path / "out"
+    info = run(export, out)
+    for name in ("patients.csv", "criteria.csv", "evidence.csv", "errors.csv", "run.json"):
+        assert (out / name).exists()
+    counts = json.loads((out / "run.json").read_text())["counts"]
+    assert counts["notes_in"] == 4 and counts["notes_processed"] == 3 and counts["notes_failed"] == 1
+    errors = pd.read_csv(out / "errors.csv")
+    assert errors.note_id.tolist() == ["x"] and "2023-02-30" in errors.reason[0]
+    evidence = pd.read_csv(out / "evidence.csv", keep_default_na=False, dtype=str)
+    texts = dict(zip(NOTES.NOTE_ID, NOTES.NOTE_TEXT))
+    for row in evidence.itertuples():
+        assert texts[row.note_id][int(row.start):int(row.end)] == row.text
+    assert info["input_fingerprint"]

@@ -1,0 +1,24 @@
+import pytest
+
+from extractor.sentences import sentence_spans
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("One. Two.", ["One. ", "Two."]),
+    ("HPI: lupus.\nMEDS:\n- MMF 1 g BID\n- pred 5 mg", ["HPI: lupus.\n", "MEDS:\n", "- MMF 1 g BID\n", "- pred 5 mg"]),
+    ("Seen by Dr. Smith today. Stable.", ["Seen by Dr. Smith today. ", "Stable."]),
+    ("Renal biopsy showed class IV\nlupus nephritis with crescents.", ["Renal biopsy showed class IV\nlupus nephritis with crescents."]),
+    ("e.g. MMF or CYC. Next.", ["e.g. MMF or CYC. ", "Next."]),
+    ("Labs\r\nHBsAg negative\r\n", ["Labs\r\n", "HBsAg negative\r\n"]),
+    ("", []),
+])
+def test_sentence_spans(text, expected):
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == expected
+
+
+@pytest.mark.parametrize("text", ["A. B. C.\n\nD", "x" * 50, "a\nb\nc.", "  lead. Trail  "])
+def test_spans_cover_text_contiguously(text):
+    spans = sentence_spans(text)
+    assert "".join(text[s:e] for s, e in spans) == text
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))

@@ -1,0 +1,63 @@
+"""Lab results, scores and demographics: plain functions, text -> value."""
+
+import pytest
+
+from extractor.demographics import age_on, parse_age, parse_sex
+from extractor.lab_results import parse_lab_result
+from extractor.scores import parse_score
+
+
+@pytest.mark.parametrize("after, before, result, number", [
+    (": non-reactive.", "", "negative", None),
+    (" (-), anti-HBc (+)", "", "negative", None),
+    (" +", "", "positive", None),
+    (" <10 mIU/mL", "", None, 10.0),
+    (" 150 mIU/mL (immune)", "", None, 150.0),
+    (" 12 mm induration", "", None, 12.0),
+    (" ........ Non-reactive", "", "negative", None),
+    (" Gold Plus: negative (05/2024)", "", "negative", None),
+    (": POSITIVE", "", "positive", None),
+    (" not detected", "", "negative", None),
+    (" detected, 1.2 million copies/mL", "", "positive", None),
+    (" indeterminate", "", "indeterminate", None),
+    (" ordered.", "", "pending", None),
+    (", HCV and HBsAg.", "Negative for ", "negative", None),
+    (" was reactive", "", "positive", None),
+    (" risk factors", "", None, None),
+])
+def test_lab_result(after, before, result, number):
+    found = parse_lab_result(after, before)
+    if result is None and number is None:
+        assert found is None
+    else:
+        assert (found.result, found.number) == (result, number)
+
+
+@pytest.mark.parametrize("after, value", [
+    (" 4 -> 10 today", 10), (" 4 → 10", 10), (" score of 8 on 03/01/2024", 8), ("-2K: 12", 12),
+    (" increased from 4 to 10", 10), (" (03/2024) 6", 6), (" was 2", 2), (" 2K 14", 14),
+    ("-2K score 3/11", None), (" not calculated", None), (" 250", None),
+])
+def test_score(after, value):
+    found = parse_score(after)
+    assert (found[0] if found else None) == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("34-year-old female", (34, "F")), ("27 y/o F", (27, "F")), ("Age: 41", (41, None)),
+    ("58-year-old man", (58, "M")), ("19 yo M", (19, "M")), ("150 year old", None),
+])
+def test_age(text, expected):
+    assert parse_age(text) == expected
+
+
+@pytest.mark.parametrize("text, sex", [("Sex: Female", "F"), ("Gender: M", "M"), ("Sexo: mujer", "F"), ("Sex: unknown", None)])
+def test_sex(text, sex):
+    assert parse_sex(text) == sex
+
+
+def test_age_on_birthday_boundary():
+    from datetime import date
+
+    assert age_on(date(2006, 11, 25), date(2024, 11, 24)) == 17
+    assert age_on(date(2006, 11, 25), date(2024, 11, 25)) == 18
