@@ -35,6 +35,7 @@ class Condition(_Strict):
     flags: list[FLAG_NAMES] = Field(default_factory=list)
     exclude_flags: list[FLAG_NAMES] | None = None
     result: Literal["positive", "negative"] | None = None
+    triggers: list[str] = Field(default_factory=list)  # the flag was set by one of these words
     patient_sex: Literal["F", "M"] | None = None
 
 
@@ -196,7 +197,7 @@ def _concepts_of(c: Any) -> set[str]:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 if name in ("where", "groups", "drugs", "anchors", "met_levels", "not_met_levels", "unknown_levels",
-                            "eligible_classes", "anchor_items", "anchor_words"):
+                            "eligible_classes", "anchor_items", "anchor_words", "triggers", "non_renal_words"):
                     continue
                 walk(getattr(value, name))
         elif isinstance(value, dict):

@@ -161,6 +161,16 @@ _AGO_RE = _rx(r"(?:(?<![\w.,/-])(?P<n>\d{1,3})<S>*-?<S>*"
 _ANCHOR_AFTER_RE = _rx(r"<S>+(?:to|than|the|a|an|this|that|these|those|her|his|their|its|our|my"
                        r"|admission|presentation|discharge|surgery|biopsy|transplant|diagnosis|onset"
                        r"|delivery|initiation|\w+ing)\b")
+# Spanish "hace 3 meses", "hace dos años" (notes translated from a Spanish hospital)
+_HACE_RE = _rx(r"\bhace<S>+(?:(?P<n>\d{1,3})|(?P<w>un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce))<S>+"
+               r"(?P<unit>d[ií]as?|semanas?|mes(?:es)?|años?)\b")
+_SPANISH_NUMBERS = {"un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+                    "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12}
+_SPANISH_UNITS = {"d": "d", "s": "w", "m": "m", "a": "y"}
+# month/day items sharing the year of the last one: "07/02, 07/03, 07/04/2024"
+_MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*)+)"
+                  r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?!\d)")
+_MD_ITEM_RE = re.compile(r"(\d{1,2})/(\d{1,2})")
 _LAST_UNIT_RE = _rx(r"(?<!the )\blast<S>+(?P<unit>week|month|year)\b(?!<S>+of\b)")
 _THIS_UNIT_RE = _rx(r"(?<!later )\b(?:earlier<S>+)?this<S>+(?P<unit>year|month)\b")
 _TODAY_RE = _rx(r"\b(?P<w>today|yesterday)\b")
@@ -199,7 +209,9 @@ def find_dates(text: str, reference_date: date | None = None,
     found.extend(_find_month_years(text))
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))
+    found.extend(_find_md_lists(text, prefer_day_first))
     if ref is not None:
+        found.extend(_find_hace(text, ref))
         found.extend(_find_yearless(text, prefer_day_first, ref))
         found.extend(_find_ago(text, ref))
         found.extend(_find_calendar_relative(text, ref))
@@ -465,6 +477,31 @@ def _find_ago(text: str, ref: date) -> Iterator[DateMention]:
         except (OverflowError, ValueError):
             continue
         yield _mention(text, m.start(), m.end(), lo, hi, precision, "relative")
+
+
+def _find_hace(text: str, ref: date) -> Iterator[DateMention]:
+    """hace 3 meses, hace dos años: the same ranges as "3 months ago"."""
+    for m in _HACE_RE.finditer(text):
+        count = int(m["n"]) if m["n"] is not None else _SPANISH_NUMBERS[m["w"].lower()]
+        try:
+            lo, hi, precision = _ago_range(count, _SPANISH_UNITS[m["unit"][0].lower()], ref)
+        except (OverflowError, ValueError):
+            continue
+        yield _mention(text, m.start(), m.end(), lo, hi, precision, "relative")
+
+
+def _find_md_lists(text: str, prefer_day_first: bool) -> Iterator[DateMention]:
+    """Each leading item of "07/02, 07/03, 07/04/2024" takes the year of the last item."""
+    for m in _MD_LIST_RE.finditer(text):
+        year = int(m["y"])
+        base = m.start("items")
+        for item in _MD_ITEM_RE.finditer(m["items"]):
+            a, b = int(item.group(1)), int(item.group(2))
+            month, day = (b, a) if (prefer_day_first or a > 12) else (a, b)
+            found = _safe_date(year, month, day)
+            if found is not None:
+                yield _mention(text, base + item.start(), base + item.end(), found, found, "day", "absolute",
+                               prefer_day_first or a > 12)
 
 
 def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:

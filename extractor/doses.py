@@ -68,7 +68,8 @@ _DOSE_RE = re.compile(
     r"(?P<unit>mcg|µg|μg|ug|micrograms?|milligrams?|mg|grams?|gramos?|gm|gr|g)"
     r"(?:\s*(?:/|per\s)\s*(?P<denom>m2|m²|m\^2|sq\.?\s*m|kg))?"
     r"(?:\s*/\s*(?P<per>day|d[ií]a|d|24\s*h(?:rs?|ours?|oras)?|dose|w(?:ee)?k|month|mo))?"
-    r"(?![\w/%])(?!\s*/)"  # "mg/dL", "mg/mg", "g/L" ... are not doses
+    # "mg/dL", "mg/mg", "g/L" ... are not doses; "mg/12 h" (every 12 hours) is
+    r"(?![\w%])(?!\s*/(?!\s*\d+\s*(?:h|hrs?|hours?|horas?)\b))"
     r"(?(open)\s*\))",
     _F,
 )
@@ -112,7 +113,7 @@ _MULT_FREQ = re.compile(
     r"(?P<n>once|twice|thrice|one|two|three|four|\d+)\s*(?P<times>times?|x|×)?\s*"
     r"(?:(?:a|an|per|each|every)\s+|/\s*)?"
     r"(?P<p>days?|daily|d|weeks?|weekly|wk|months?|monthly|mo)" + _END, _F)
-_EVERY = r"(?:q\.?\s*|every\s+|cada\s+)"
+_EVERY = r"(?:q\.?\s*|every\s+|cada\s+|c/\s*|/\s*)"
 _HOURLY = re.compile(_EVERY + _N + r"\s*(?:-\s*\d+\s*)?(?:h|hrs?|hours?|horas?)" + _END, _F)
 _N_DAYS = re.compile(_EVERY + _N + r"\s*(?:d|days?|d[ií]as)" + _END, _F)
 _N_WEEKS = re.compile(_EVERY + r"(?:" + _N + r"\s*)?(?:w|wks?|weeks?|semanas?)" + _END, _F)

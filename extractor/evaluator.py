@@ -149,10 +149,14 @@ def age_at_least(c, v: View) -> Decision:
 
 def diagnosis_with_items(c, v: View) -> Decision:
     dx = v.affirmed(c.diagnosis)
+    # a negated organ manifestation ("LN ...: no valid proteinuria", "no lupus nephritis") is the
+    # absence of that item, not a ruled-out diagnosis
+    ruled_out = v.affirmed(c.alternatives) + [ev for ev in v.negated(c.diagnosis) if not ev.details.get("item")]
+    last_dx, last_out = latest(dx), latest(ruled_out)
+    if last_out is not None and (last_dx is None or last_out.sort_date >= last_dx.sort_date):
+        return Decision(NOT_MET, [last_out] + ([last_dx] if last_dx else []),
+                        f"SLE ruled out or another lupus form: '{last_out.text}' ({last_out.note_id})")
     if not dx:
-        alternatives = v.affirmed(c.alternatives) + v.negated(c.diagnosis)
-        if alternatives:
-            return Decision(NOT_MET, alternatives, "SLE not affirmed: ruled out or another lupus form")
         return Decision(UNKNOWN, [], "no affirmed SLE diagnosis")
     counts = [ev for ev in v.affirmed(c.count) if ev.details.get("number") is not None]
     best = max(counts, key=lambda ev: ev.details["number"], default=None)
@@ -169,14 +173,29 @@ def diagnosis_with_items(c, v: View) -> Decision:
                     f"SLE with only {len(items)} ACR items found ({', '.join(sorted(items)) or 'none'})")
 
 
+def _restated(ev: Evidence, performed: list[Evidence]) -> bool:
+    """A class with no date of its own, in a note that reports no biopsy, restates an earlier
+    diagnosis ("Lupus nephritis class IV-G (A), partial response ..."): it is not a new biopsy."""
+    return ev.date_source == "note_date" and not any(b.note_id == ev.note_id for b in performed)
+
+
+def _as_restatement(ev: Evidence) -> Evidence:
+    """A view of the evidence dated 'any day up to its note' (the row itself is not changed)."""
+    from dataclasses import replace
+
+    return replace(ev, date_min=None, date_source="before_note_date", event_date=f"<={ev.note_date}")
+
+
 def latest_class_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
-    classes = v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))
+    performed = v.affirmed(c.performed, excludes=("negated", "family", "hypothetical", "uncertain"))
+    classes = [_as_restatement(ev) if _restated(ev, performed) else ev
+               for ev in v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))]
     newest = latest(classes)
     pending = latest(v.affirmed(c.pending, excludes=("negated", "family")))
     if newest is None:
-        if pending is not None or v.affirmed(c.performed, excludes=("negated", "family", "hypothetical", "uncertain")):
-            found = [e for e in [pending] if e] + v.affirmed(c.performed)
+        if pending is not None or performed:
+            found = [e for e in [pending] if e] + performed
             return Decision(UNKNOWN, found[:3], "biopsy documented but no class reported")
         return Decision(UNKNOWN, [], "no biopsy class found")
     if pending is not None and pending.sort_date > newest.sort_date:
@@ -193,17 +212,20 @@ def latest_class_in_window(c, v: View) -> Decision:
 
 
 def _anchored(ev: Evidence, c, v: View) -> bool:
-    text = ev.text.lower()
-    if any(w.lower() in text for w in c.anchor_words):
+    """A response statement counts when it speaks of the kidney: renal words in it, or a renal
+    finding in its sentence; a sentence about another organ ("partial response of the
+    arthritis") does not count even next to an induction agent."""
+    if any(w.lower() in ev.text.lower() for w in c.anchor_words):
         return True
-    for other in v.all:
-        if other.note_id != ev.note_id or other is ev:
-            continue
-        if not (ev.sentence_start <= other.start < ev.sentence_end):
-            continue
-        if other.concept in c.anchors and (other.concept not in ("SLE_DX", "ACR_ITEM") or other.details.get("item") in c.anchor_items):
-            return True
-    return False
+    neighbours = [o for o in v.all if o.note_id == ev.note_id and o is not ev
+                  and ev.sentence_start <= o.start < ev.sentence_end and o.concept in c.anchors]
+    items = {o.details.get("item") for o in neighbours if o.details.get("item")}
+    if items & set(c.anchor_items) or any(o.concept not in ("SLE_DX", "ACR_ITEM") and o.details.get("item") is None
+                                          and o.concept != "INDUCTION_AGENT" for o in neighbours):
+        return True
+    if items - set(c.anchor_items):
+        return False
+    return any(o.concept == "INDUCTION_AGENT" for o in neighbours)
 
 
 def started_and_response(c, v: View) -> Decision:
@@ -256,6 +278,9 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
     if cond.flags:
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if all(getattr(ev, f) for f in cond.flags) and not ev.family]
+        if cond.triggers:
+            words = [w.lower() for w in cond.triggers]
+            found = [ev for ev in found if any(w in ev.context_triggers.lower() for w in words)]
     else:
         found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
     if cond.result:
@@ -314,8 +339,9 @@ def _summ(evs: list[Evidence], negative: bool = False) -> str:
 def all_groups(c, v: View) -> Decision:
     have, declined, missing = [], [], []
     for group in c.groups:
+        # "offered ... declined" is a refusal even though "offered" alone would be a plan
         statements = [ev for ev in v.of(c.concepts, where={c.group_by: group})
-                      if not ev.family and not ev.hypothetical and not ev.uncertain]
+                      if not ev.family and not ev.uncertain and (ev.negated or not ev.hypothetical)]
         newest = latest(statements)
         if newest is None:
             missing.append(group)
@@ -394,11 +420,20 @@ def dose_limit(c, v: View) -> Decision:
     return Decision(UNKNOWN, undecided, "no current dose that can be compared" if not undecided else "dose unit or frequency unclear")
 
 
+def most_specific(evs: list[Evidence]) -> list[Evidence]:
+    """Drop a mention whose date range contains a more precise dated mention of the same thing
+    ("s/p ORIF 11/2024" and "ORIF L ankle 11/10/2024"): the more specific statement wins."""
+    def contains(a: Evidence, b: Evidence) -> bool:
+        return (a is not b and a.text.lower() == b.text.lower() and a.concept == b.concept
+                and b.date_min is not None and b.date_max is not None
+                and (a.date_min is None or a.date_min <= b.date_min) and a.date_max is not None
+                and b.date_max <= a.date_max and (b.date_max - b.date_min) < (a.date_max - (a.date_min or date.min)))
+    return [a for a in evs if not any(contains(a, b) for b in evs)]
+
+
 def exposure_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
-    hits = v.affirmed(c.concepts, where=c.where, where_concepts=c.where_concepts)
-    if c.where:
-        hits = [ev for ev in hits if ev.concept not in c.where_concepts or all(ev.details.get(k) == val for k, val in c.where.items())]
+    hits = most_specific(v.affirmed(c.concepts, where=c.where, where_concepts=c.where_concepts))
     by_pos: dict[str, list[Evidence]] = {}
     for ev in hits:
         by_pos.setdefault(window_position(ev, index, c.window_days), []).append(ev)
@@ -471,7 +506,8 @@ def dose_change_in_window(c, v: View) -> Decision:
                 spans_window += [a, b]
     if straddle:
         return Decision(UNKNOWN, straddle, "dose changed between a note before the window and one inside it")
-    stable_inside = [x for e, d in stable if window_position(e, index, c.window_days) == "inside" for x in (e, d)]
+    # "unchanged since 9/30" is said at the note's date: it documents the dose up to that day
+    stable_inside = [x for e, d in stable if e.note_date and start <= e.note_date <= index for x in (e, d)]
     if stable_inside or spans_window:
         return Decision(NOT_MET, stable_inside + spans_window, "dose documented stable across the window")
     changes_outside = [x for e, d in changes for x in (e, d)]

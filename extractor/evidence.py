@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from .dates import DateMention, find_dates
+from .sections import bounded_sections, section_at
 from .values import READERS, Mention
 
 # The contract other tools read: these columns first, in this order.
@@ -82,10 +83,25 @@ class Evidence:
         return (self.date_min or date.min, self.date_max or date.min)
 
 
-def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: int, sent_end: int) -> DateMention | None:
+def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
+    """The comma/semicolon-delimited part of the sentence around a mention."""
+    left = max(text.rfind(",", sent_start, start), text.rfind(";", sent_start, start)) + 1 or sent_start
+    rights = [i for i in (text.find(",", end, sent_end), text.find(";", end, sent_end)) if i != -1]
+    return max(left, sent_start), (min(rights) if rights else sent_end)
+
+
+def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: int, sent_end: int,
+                  blockers: list[tuple[int, int]] = (), clause: tuple[int, int] | None = None) -> DateMention | None:
+    """The date nearest to the mention: in its own clause when there is one ("cholecystectomy
+    2010, ORIF 11/10/2024"), else in its sentence, never across another mention of the same
+    kind ("MMF 1 g BID, prednisone 15 mg, valsartan 80 mg (since 2023)": 2023 is valsartan's)."""
     best, best_gap = None, None
-    for d in dates:
+    in_clause = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]] if clause else []
+    for d in in_clause or dates:
         if d.end <= sent_start or d.start >= sent_end:
+            continue
+        lo, hi = (end, d.start) if d.start >= end else (d.end, start)
+        if any(lo <= b_start and b_end <= hi for b_start, b_end in blockers):
             continue
         gap = d.start - end if d.start >= end else (start - d.end if d.end <= start else 0)
         if best_gap is None or gap < best_gap:
@@ -112,9 +128,10 @@ def _display_date(d_min: date | None, d_max: date | None, precision: str) -> str
     return f"{d_min.isoformat()}..{d_max.isoformat()}"
 
 
-def resolve_date(ev: Evidence, dates: list[DateMention]) -> None:
+def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
+                 clause: tuple[int, int] | None = None) -> None:
     """Set the evidence date from its sentence, else from the note (see module doc)."""
-    found = _nearest_date(dates, ev.start, ev.end, ev.sentence_start, ev.sentence_end)
+    found = _nearest_date(dates, ev.start, ev.end, ev.sentence_start, ev.sentence_end, blockers, clause)
     if found is not None:
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
@@ -136,6 +153,11 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     """Evidence rows for every target span of a processed note."""
     text = doc.text
     dates = find_dates(text, note_date)
+    sections = bounded_sections(text, [
+        (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
+         doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
+         doc[s.body_span[0]:s.body_span[1]].end_char if s.body_span[1] > s.body_span[0] else len(text))
+        for s in (getattr(doc._, "sections", None) or []) if s.category])
     ents = [e for e in doc.ents if e.label_ not in NOT_EVIDENCE]
     rows: list[Evidence] = []
     for i, ent in enumerate(ents):
@@ -148,7 +170,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             rule_id=(f"{ent.label_}:{rule.literal}" if rule is not None else ent.label_)
             + (f" (abbreviation of {ent._.abbreviation_of})" if ent._.abbreviation_of else ""),
             sentence_start=sent.start_char, sentence_end=sent.end_char,
-            section=getattr(ent._, "section_category", None),
+            section=section_at(sections, ent.start_char),
         )
         triggers = []
         for modifier in ent._.modifiers:
@@ -180,7 +202,11 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             if value is not None:
                 ev.value, parsed = value
                 ev.details.update(parsed)
-        resolve_date(ev, dates)
+        kind = config.get("value") or ev.concept
+        blockers = [(o.start_char, o.end_char) for o in ents if o is not ent
+                    and sent.start_char <= o.start_char < sent.end_char
+                    and (concepts.get(o.label_, {}).get("value") or o.label_) == kind]
+        resolve_date(ev, dates, blockers, clause_bounds(text, ev.start, ev.end, sent.start_char, sent.end_char))
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

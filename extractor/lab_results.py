@@ -36,14 +36,14 @@ _POLARITY_RE = re.compile(
     "|".join(f"(?P<{name}>{pattern})" for name, pattern in _POLARITY), re.IGNORECASE
 )
 # A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
-_SIGN_RE = re.compile(r"^[\s:=]*(?P<sign>[+-])(?![\w\d])")
+_SIGN_RE = re.compile(r"^[ \t:=]*(?P<sign>[+-])[ \t]*(?=[,;.)]|$|\r?\n)")  # not "T-SPOT - repeat"
 _NUMBER_RE = re.compile(
     r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|IU\s*/\s*L|"
     r"U\s*/\s*L|IU\s*/\s*mL|mm\b|copies\s*/\s*mL|cp\s*/\s*mL)",
     re.IGNORECASE,
 )
 _BEFORE_RE = re.compile(
-    r"(?P<word>negative|positive|reactive|non[\s-]?reactive|nonreactive)\s*(?:for|to)?\s*[:\-]?\s*"
+    r"(?P<word>negative|positive|reactive|non[\s-]?reactive|nonreactive|indeterminate|equivocal)\s*(?:for|to)?\s*[:\-]?\s*"
     r"(?:[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
     re.IGNORECASE,
 )
@@ -76,6 +76,7 @@ def parse_lab_result(after: str, before: str = "") -> LabResult | None:
     previous = _BEFORE_RE.search(tail)
     if previous:
         word = previous.group("word").lower().replace(" ", "").replace("-", "")
-        result = "negative" if word in ("negative", "nonreactive") else "positive"
+        result = ("negative" if word in ("negative", "nonreactive") else
+                  "indeterminate" if word in ("indeterminate", "equivocal") else "positive")
         return LabResult(result, None, None, None, previous.group("word"))
     return None

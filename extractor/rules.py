@@ -114,8 +114,15 @@ def _check_common(entry: Any, allowed: set[str], category_re: re.Pattern[str]) -
 def validate_target_file(path: Path) -> dict[str, Any]:
     """Validated JSON content of a target rule file."""
     data = _read_json(path, "target_rules")
+    first_seen: dict[str, int] = {}
     for i, entry in enumerate(data["target_rules"]):
         reason = _check_common(entry, TARGET_KEYS, _CATEGORY)
+        if not reason and entry.get("pattern") is None:
+            # phrase rules match lower-cased text: a second copy is dead or, in another category, a conflict
+            key = entry["literal"].lower()
+            if key in first_seen:
+                reason = f"literal repeats target_rules[{first_seen[key]}] (matching is case-insensitive)"
+            first_seen.setdefault(key, i)
         if reason:
             raise _fail(path, "target_rules", i, entry, reason)
     for i, example in enumerate(data.get("examples", [])):

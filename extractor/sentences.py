@@ -4,7 +4,8 @@ Clinical notes are mostly lines: list items, "Header: value" rows, table rows. A
 sentence unless the next line visibly continues the previous one (it starts in lower case and
 the previous line has no closing punctuation: hard-wrapped dictation). Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
-sentence, except after common abbreviations ("Dr.", "e.g.", "vs.").
+sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
+("HBsAg ........ Non-reactive" is one table row).
 
 This replaces PyRuSH (pure Python, ~46 k chars/s) with one compiled regex pass; the spaCy
 component in :mod:`extractor.pipeline` only copies these boundaries onto tokens.
@@ -52,6 +53,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if _continues(prev_line, next_line):
                 continue
         else:
+            before = text[max(0, match.start() - 2) : match.start()]
+            if before == ".." or before == " .":
+                continue  # dot leaders of a table row ("HBsAg ........ Non-reactive") or an ellipsis
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
             if word and word.group(1).lower() in _ABBREVIATIONS:
                 continue

@@ -49,10 +49,13 @@ class Mention:
 Value = tuple[str, dict] | None
 
 
+MAX_DOSE_GAP = 40  # a dose is written right after its drug ("MMF (CellCept) 1 g BID")
+
+
 def read_dose(m: Mention) -> Value:
     dose = parse_dose(m.after)
-    if dose is None:
-        return None
+    if dose is None or dose.start > MAX_DOSE_GAP or ";" in m.after[: dose.start]:
+        return None  # "steroids; persistent proteinuria ~2 g" is not a steroid dose
     daily = dose.daily_amount
     shown = f"{dose.amount:g} {dose.unit}"
     if daily is not None and dose.per_day not in (None, 1):

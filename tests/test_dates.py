@@ -386,3 +386,20 @@ def test_parse_iso_date_non_string() -> None:
 ])
 def test_days_between(later: date, earlier: date, expected: int) -> None:
     assert days_between(later, earlier) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Methylprednisolone 500 mg IV daily 07/02, 07/03, 07/04/2024.", ["2024-07-02", "2024-07-03", "2024-07-04"]),
+    ("pulses 4/9 and 4/10/2024", ["2024-04-09", "2024-04-10"]),
+])
+def test_month_day_lists_share_the_last_year(text, expected):
+    assert [m.date_min.isoformat() for m in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("aumentado hace 3 meses", "2025-02-18", "2025-03-20"),
+    ("diagnosticada hace dos años", "2022-12-05", "2023-12-05"),
+])
+def test_spanish_hace(text, lo, hi):
+    (m,) = find_dates(text, date(2025, 6, 5))
+    assert (m.date_min.isoformat(), m.date_max.isoformat(), m.kind) == (lo, hi, "relative")

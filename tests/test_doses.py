@@ -185,3 +185,8 @@ def test_parse_bsa(text: str, m2: float, start: int, end: int) -> None:
 @pytest.mark.parametrize("text", ["BSA 172 m2", "no BSA given", "750 mg/m2"])
 def test_no_bsa(text: str) -> None:
     assert parse_bsa_m2(text) is None
+
+
+@pytest.mark.parametrize("text, daily", [(" 1000 mg/12 h", 2000.0), (" 1 g c/12h", 2000.0), (" 500 mg / 8 h", 1500.0)])
+def test_per_hours_written_as_a_denominator(text, daily):
+    assert parse_dose(text).daily_amount == daily

@@ -22,10 +22,12 @@ def ev(concept, text="x", days=0, *, undated_before=False, note="N1", start=0, s
     day = INDEX - timedelta(days=days)
     lo = kw.pop("date_min", None if undated_before else day)
     hi = kw.pop("date_max", day)
+    source = kw.pop("date_source", "before_note_date" if undated_before else "sentence")
+    triggers = kw.pop("triggers", "")
     return Evidence(evidence_id=f"{note}:{start}-{start + len(text)}-{concept}", patient_id="P", note_id=note,
                     note_date=kw.pop("note_date", day), concept=concept, start=start, end=start + len(text), text=text,
                     rule_id=concept, sentence_start=sent[0], sentence_end=sent[1], date_min=lo, date_max=hi,
-                    details=kw, **flags)
+                    date_source=source, context_triggers=triggers, details=kw, **flags)
 
 
 def decide(criterion, evidence, **patient):
@@ -71,6 +73,8 @@ ITEMS = [ev("ACR_ITEM", t, 10, item=i, start=n * 10) for n, (t, i) in enumerate(
     ([ev("SLE_DX", "SLE", uncertain=True)] + ITEMS, UNKNOWN),              # "rule out SLE" only
     ([ev("DRUG_INDUCED_LUPUS", "drug-induced lupus")] + ITEMS, NOT_MET),
     ([ev("CUTANEOUS_LUPUS_ONLY", "discoid lupus")], NOT_MET),
+    ([ev("SLE_DX", "lupus nephritis", 200, item="renal")] + ITEMS + [ev("SLE_DX", "SLE", 10, negated=True, start=90)], NOT_MET),  # later ruled out
+    ([ev("SLE_DX", "SLE", 10, negated=True, start=90), ev("SLE_DX", "SLE", 0, start=95)] + ITEMS, MET),  # later affirmed
     ([ev("SLE_DX", "lupus", family=True)] + ITEMS, UNKNOWN),              # mother's lupus
 ])
 def test_sle_acr(evidence, status):
@@ -93,6 +97,11 @@ def cls(key, days, **kw):
     ([cls("IV", 30, hypothetical=True)], UNKNOWN),                         # scheduled, not performed
     ([cls("IV", 300), ev("LN_BIOPSY_PENDING", "final report pending", 10)], UNKNOWN),
     ([cls("IV", 0, date_min=date(2024, 5, 1), date_max=date(2024, 5, 31))], UNKNOWN),  # straddles 183
+    # a class restated without a date in a later clinic note is not a new biopsy ...
+    ([cls("IV", 190), cls("IV", 20, date_source="note_date", note="N2")], NOT_MET),
+    # ... but the same words in a note that reports a biopsy are one
+    ([cls("IV", 190), cls("IV", 20, date_source="note_date", note="N2"),
+      ev("RENAL_BIOPSY", "renal biopsy", 20, note="N2", date_source="note_date")], MET),
     ([], UNKNOWN),
 ])
 def test_ln_biopsy_recent(evidence, status):
@@ -163,6 +172,9 @@ def exposure(concept, text, days, **kw):
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30)], UNKNOWN),
     ("major_surgery_6mo", [], UNKNOWN),
+    # the more specific of two mentions of one operation decides (11/2024 vs 11/10/2024)
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "ORIF", 0, date_min=date(2024, 4, 1), date_max=date(2024, 4, 30)),
+                           exposure("MAJOR_SURGERY", "ORIF", 190, start=40)], NOT_MET),
 ])
 def test_exposure_windows(criterion, evidence, status):
     assert decide(criterion, evidence).status == status
@@ -217,10 +229,13 @@ def test_tuberculosis(evidence, status):
     ("cancer_history", [ev("MALIGNANCY", "thyroid carcinoma", 3000, historical=True)], {}, MET),
     ("cancer_history", [ev("MALIGNANCY", "breast cancer", 0, family=True)], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, uncertain=True)], {}, UNKNOWN),
-    ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True)], {}, NOT_MET),
+    ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, historical=True)], {}, NOT_MET),   # no history of cancer
+    ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, triggers="negated:denies")], {}, NOT_MET),
+    ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True)], {}, UNKNOWN),   # "no atypia or malignancy"
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, UNKNOWN),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
-    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True)], {}, NOT_MET),
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "organ transplant", 0, negated=True, historical=True)], {}, NOT_MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 0, family=True)], {}, UNKNOWN),
     ("transplant", [ev("HSCT", "stem cell transplant", 100)], {}, UNKNOWN),
     ("lactating", [ev("LACTATING", "breastfeeding", 0)], {"sex": "F"}, MET),
@@ -248,6 +263,7 @@ def vac(kind, negated=False, hypothetical=False, start=0):
     ([vac("pneumococcal"), vac("influenza", start=2)], UNKNOWN),
     ([vac("pneumococcal"), vac("hib", start=1), vac("influenza", negated=True, start=2)], NOT_MET),  # declined
     ([vac("pneumococcal", hypothetical=True), vac("hib", start=1), vac("influenza", start=2)], UNKNOWN),  # advised
+    ([vac("pneumococcal", hypothetical=True, negated=True), vac("hib", start=1), vac("influenza", start=2)], NOT_MET),  # offered, declined
 ])
 def test_vaccinations(evidence, status):
     assert decide("vaccinations", evidence).status == status

@@ -39,6 +39,7 @@ def test_packaged_context_and_section_files_are_valid():
     ("unknown_key.json", validate_target_file, "target_rules[0] (literal 'rituximab'): unknown keys ['synonyms']"),
     ("lower_category.json", validate_target_file, "target_rules[0] (literal 'belimumab'): category 'b_cell'"),
     ("not_json.json", validate_target_file, "not valid JSON"),
+    ("duplicate_literal.json", validate_target_file, "target_rules[1] (literal 'Rituxan'): literal repeats target_rules[0]"),
     ("no_list.json", validate_target_file, 'expected an object with a "target_rules" list'),
     ("bad_direction.json", validate_context_file, "context_rules[0] (literal 'denies'): direction must be one of"),
     ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),

@@ -10,6 +10,7 @@ from extractor.sentences import sentence_spans
     ("Renal biopsy showed class IV\nlupus nephritis with crescents.", ["Renal biopsy showed class IV\nlupus nephritis with crescents."]),
     ("e.g. MMF or CYC. Next.", ["e.g. MMF or CYC. ", "Next."]),
     ("Labs\r\nHBsAg negative\r\n", ["Labs\r\n", "HBsAg negative\r\n"]),
+    ("HBsAg ........ Non-reactive\nAnti-HBs .... 3 mIU/mL", ["HBsAg ........ Non-reactive\n", "Anti-HBs .... 3 mIU/mL"]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):

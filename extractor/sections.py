@@ -1,0 +1,45 @@
+"""Where a section really ends.
+
+medspaCy's sectionizer runs a section from its header to the next header it recognises, so one
+"Allergies: NKDA" line can swallow the rest of a note whose other headers it does not know
+("S:", "Vaccines (per registry):", "INFECTIOUS SEROLOGY"). A section here ends at the first
+blank line or at the first line that looks like any header, known or not.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["bounded_sections", "section_at"]
+
+# "Header:" at a line start (up to 6 words), or an ALL-CAPS line of its own.
+_HEADER_LINE = re.compile(
+    r"^[ \t]*(?:(?:\d{1,2}[.)][ \t]*)?[A-Za-zÁÉÍÓÚÑáéíóúñ][\w /&()'.+-]{0,45}?:(?!\d)|[A-Z][A-Z0-9 /&()'-]{3,60}[ \t]*$)",
+    re.MULTILINE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+
+
+def bounded_sections(text: str, sections: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int]]:
+    """(category, start, end) for sections given as (category, title_start, title_end, body_end)."""
+    out = []
+    for category, title_start, title_end, body_end in sections:
+        end = body_end
+        blank = _BLANK_LINE.search(text, title_end, body_end)
+        if blank:
+            end = blank.start()
+        line_end = text.find("\n", title_end, end)
+        if line_end != -1:
+            header = _HEADER_LINE.search(text, line_end + 1, end)
+            if header:
+                end = header.start()
+        out.append((category, title_start, end))
+    return out
+
+
+def section_at(bounded: list[tuple[str, int, int]], offset: int) -> str | None:
+    """Category of the bounded section containing ``offset``, or None."""
+    for category, start, end in bounded:
+        if start <= offset < end:
+            return category
+    return None
