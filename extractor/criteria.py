@@ -78,6 +78,7 @@ class StartedAndResponse(_Criterion):
     unknown_levels: list[str] = Field(default_factory=list)
     anchors: list[str] = Field(default_factory=list)
     anchor_items: list[str] = Field(default_factory=list)
+    weak_anchors: list[str] = Field(default_factory=list)
     anchor_words: list[str] = Field(default_factory=list)
 
 
@@ -196,7 +197,7 @@ def _concepts_of(c: Any) -> set[str]:
     def walk(value: Any) -> None:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
-                if name in ("where", "groups", "drugs", "anchors", "met_levels", "not_met_levels", "unknown_levels",
+                if name in ("where", "groups", "drugs", "anchors", "weak_anchors", "met_levels", "not_met_levels", "unknown_levels",
                             "eligible_classes", "anchor_items", "anchor_words", "triggers", "non_renal_words"):
                     continue
                 walk(getattr(value, name))

@@ -212,20 +212,17 @@ def latest_class_in_window(c, v: View) -> Decision:
 
 
 def _anchored(ev: Evidence, c, v: View) -> bool:
-    """A response statement counts when it speaks of the kidney: renal words in it, or a renal
-    finding in its sentence; a sentence about another organ ("partial response of the
-    arthritis") does not count even next to an induction agent."""
+    """A response statement counts when it speaks of the kidney (see the criteria file)."""
     if any(w.lower() in ev.text.lower() for w in c.anchor_words):
         return True
     neighbours = [o for o in v.all if o.note_id == ev.note_id and o is not ev
-                  and ev.sentence_start <= o.start < ev.sentence_end and o.concept in c.anchors]
+                  and ev.sentence_start <= o.start < ev.sentence_end]
     items = {o.details.get("item") for o in neighbours if o.details.get("item")}
-    if items & set(c.anchor_items) or any(o.concept not in ("SLE_DX", "ACR_ITEM") and o.details.get("item") is None
-                                          and o.concept != "INDUCTION_AGENT" for o in neighbours):
+    if items & set(c.anchor_items) or any(o.concept in c.anchors for o in neighbours):
         return True
     if items - set(c.anchor_items):
-        return False
-    return any(o.concept == "INDUCTION_AGENT" for o in neighbours)
+        return False  # the sentence is about another organ
+    return any(o.concept in c.weak_anchors for o in neighbours)
 
 
 def started_and_response(c, v: View) -> Decision:
@@ -367,7 +364,7 @@ def dose_limit(c, v: View) -> Decision:
     by_drug: dict[str, Evidence] = {}
     for ev in current:
         drug = ev.details.get("drug", "")
-        key = "glucocorticoid" if ev.details.get("agent_class") == "glucocorticoid" else drug
+        key = "glucocorticoid" if ev.details.get("agent_class") == gc["agent_class"] else drug
         if key not in by_drug or latest([by_drug[key], ev]) is ev:
             by_drug[key] = ev
     above, within, undecided = [], [], []

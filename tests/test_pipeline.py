@@ -1,0 +1,35 @@
+"""The pipeline as a whole: components, note-defined abbreviations, no per-token logging."""
+
+import pytest
+
+
+def test_components_in_order(nlp):
+    assert nlp.pipe_names == ["ln_sentences", "medspacy_target_matcher", "abbreviation_detector",
+                              "ln_abbreviation_targets", "medspacy_sectionizer", "medspacy_context"]
+
+
+@pytest.mark.parametrize("text, short, concept", [
+    ("She received belimumab (BLM) in 2023. BLM was stopped in 2024.", "BLM", "B_CELL_BIOLOGIC"),
+    ("Cyclophosphamide (CPM) 500 mg IV in May. CPM repeated in June.", "CPM", "INDUCTION_AGENT"),
+])
+def test_note_defined_abbreviations_become_the_concept(screener, text, short, concept):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", None, screener.concepts, screener.section_flags, {})
+    later = [ev for ev in rows if ev.text == short and ev.start > text.index(short)]
+    assert later and later[0].concept == concept
+
+
+def test_digit_letter_split(nlp):
+    assert [t.text for t in nlp.tokenizer("pred 60mg/d, 34yo F")][:3] == ["pred", "60", "mg"]
+
+
+def test_console_script_is_installed():
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = shutil.which("ln-screener") or str(Path(sys.executable).parent / "ln-screener")
+    out = subprocess.run([script, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "python -m extractor run" in out.stdout
