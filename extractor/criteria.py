@@ -122,6 +122,7 @@ class ExposureInWindow(_Criterion):
     documented_by: list[str] = Field(default_factory=list)
     where: dict[str, Any] = Field(default_factory=dict)
     where_concepts: list[str] = Field(default_factory=list)
+    review_concepts: list[str] = Field(default_factory=list)
     planned_is_unknown: bool = False
 
 
@@ -138,6 +139,7 @@ class LabPanel(_Criterion):
     rule: Literal["lab_panel"]
     met_any: list[dict[str, str]]
     not_met_all: list[dict[str, Any]]
+    diagnosis_any: list[Condition] = Field(default_factory=list)
     review_any: list[Condition] = Field(default_factory=list)
 
 

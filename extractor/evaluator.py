@@ -440,6 +440,10 @@ def exposure_in_window(c, v: View) -> Decision:
     if by_pos.get("straddles"):
         evs = by_pos["straddles"]
         return Decision(UNKNOWN, evs, f"date may fall inside the {c.window_days}-day window: " + _when(evs, index))
+    if c.review_concepts:
+        vague = [ev for ev in most_specific(v.affirmed(c.review_concepts)) if window_position(ev, index, c.window_days) in ("inside", "straddles")]
+        if vague:
+            return Decision(UNKNOWN, vague, f"unspecified procedure within {c.window_days} days, to review: " + _when(vague, index))
     if c.planned_is_unknown:
         planned = [ev for ev in v.of(c.concepts, where=c.where, where_concepts=c.where_concepts)
                    if ev.hypothetical and not ev.negated and not ev.family]
@@ -524,6 +528,9 @@ def lab_panel(c, v: View) -> Decision:
         newest = latest(ev for _, ev in results)
         if newest is not None:
             state[marker] = (next(r for r, ev in results if ev is newest), newest)
+    known, _, infected = _any(c.diagnosis_any, v)
+    if infected:
+        return Decision(MET, known, "known infection: " + _summ(known))
     for entry in c.met_any:
         if all(state.get(m, (None,))[0] == want for m, want in entry.items()):
             evs = [state[m][1] for m in entry]

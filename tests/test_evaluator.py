@@ -172,6 +172,8 @@ def exposure(concept, text, days, **kw):
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30)], UNKNOWN),
     ("major_surgery_6mo", [], UNKNOWN),
+    ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "knee surgery", 30)], UNKNOWN),      # kind unstated: review
+    ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "surgery", 3000)], NOT_MET),
     # the more specific of two mentions of one operation decides (11/2024 vs 11/10/2024)
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "ORIF", 0, date_min=date(2024, 4, 1), date_max=date(2024, 4, 30)),
                            exposure("MAJOR_SURGERY", "ORIF", 190, start=40)], NOT_MET),
@@ -205,6 +207,8 @@ NEG_PANEL = [lab("HIV_TEST", "negative"), lab("HCV_TEST", "negative", start=10),
     ([lab("HIV_TEST", "positive")], MET),
     ([lab("HCV_TEST", "positive")], MET),
     ([lab("HEPATITIS_PANEL", "negative")], UNKNOWN),        # a vague panel is not enough
+    ([ev("VIRAL_INFECTION", "HIV disease", 0, virus="hiv", historical=True)], MET),   # a known infection
+    ([ev("VIRAL_INFECTION", "hepatitis C", 0, virus="hcv", family=True)], UNKNOWN),
 ])
 def test_viral_serology(evidence, status):
     assert decide("viral_serology", evidence).status == status
