@@ -14,7 +14,8 @@ import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Pre-screen lupus nephritis trial candidates from clinical notes.\n\n"
-                       "Example:\n\n  python -m extractor run corpus/synthetic_notes --out out")
+                       "Example:\n\n  python -m extractor run corpus/synthetic_notes --out out\n\n"
+                       "  python -m extractor evaluate out --gold corpus/synthetic_notes")
 
 EXIT_INPUT, EXIT_RULES = 2, 3
 
@@ -83,6 +84,32 @@ def run(
         f"Tables in {out}/: patients.csv, criteria.csv, evidence.csv, errors.csv, run.json",
         err=True,
     )
+
+
+@app.command()
+def evaluate(
+    out: Path = typer.Argument(..., help="Output folder of a run (criteria.csv, patients.csv, evidence.csv)."),
+    gold: Path = typer.Option(..., "--gold", help="Folder with gold_criteria.csv and gold_patients.csv, or the gold_criteria.csv path."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Where to write the JSON report (default: OUT/eval.json)."),
+    show: int = typer.Option(50, "--show", help="How many disagreements to print (all are in the JSON)."),
+) -> None:
+    """Score a run against gold labels: per-criterion P/R/F1, confusion, patient accuracy.
+
+    Example:
+
+      python -m extractor evaluate out --gold corpus/synthetic_notes
+    """
+    from .evaluation import GoldError, evaluate as score, format_report, write_report
+
+    try:
+        result = score(out, gold)
+    except GoldError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    target = report or out / "eval.json"
+    write_report(result, target)
+    typer.echo(format_report(result, show))
+    typer.echo(f"\nReport: {target}")
 
 
 def _progress():
