@@ -90,6 +90,16 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
     return max(left, sent_start), (min(rights) if rights else sent_end)
 
 
+def effective_modifiers(ent) -> list:
+    """ConText modifiers of a target, minus any that lie inside the target itself.
+
+    medspaCy 1.3.1's ``tuple_overlaps`` misses a modifier wholly inside a longer target, so the
+    "no" of "no response" (a RESPONSE target) or of "NO LYMPHADENOPATHY" negated its own span.
+    """
+    return [m for m in ent._.modifiers
+            if not (ent.start <= m.modifier_span[0] and m.modifier_span[1] <= ent.end)]
+
+
 def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: int, sent_end: int,
                   blockers: list[tuple[int, int]] = (), clause: tuple[int, int] | None = None) -> DateMention | None:
     """The date nearest to the mention: in its own clause when there is one ("cholecystectomy
@@ -173,7 +183,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             section=section_at(sections, ent.start_char),
         )
         triggers = []
-        for modifier in ent._.modifiers:
+        for modifier in effective_modifiers(ent):
             flag = _MODIFIER_FLAGS.get(modifier.category)
             if flag:
                 setattr(ev, flag, True)
