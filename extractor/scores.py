@@ -10,7 +10,7 @@ __all__ = ["parse_score"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[-]|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
-    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|puntuaci[oó]n|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
+    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|estimated|calculated|to|be|at|according|noted|documented|puntuaci[oó]n|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,)\s*)*"
 )
 _SCORE = re.compile(
