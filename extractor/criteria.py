@@ -71,6 +71,8 @@ class LatestClassInWindow(_Criterion):
 class StartedAndResponse(_Criterion):
     rule: Literal["started_and_response"]
     start: list[str]
+    start_drugs: list[str] = Field(default_factory=list)
+    course_gap_days: int = 365
     min_days: int
     response: list[str]
     met_levels: list[str]
@@ -79,6 +81,7 @@ class StartedAndResponse(_Criterion):
     anchors: list[str] = Field(default_factory=list)
     anchor_items: list[str] = Field(default_factory=list)
     weak_anchors: list[str] = Field(default_factory=list)
+    non_renal_words: list[str] = Field(default_factory=list)
     anchor_words: list[str] = Field(default_factory=list)
 
 
@@ -112,6 +115,7 @@ class DoseLimit(_Criterion):
     bsa: list[str] = Field(default_factory=list)
     limits: dict[str, dict[Literal["max_mg_per_day", "max_mg_per_m2"], float]]
     glucocorticoids: dict[str, Any]
+    medication_sections: list[str] = Field(default_factory=list)
 
 
 class ExposureInWindow(_Criterion):
@@ -123,7 +127,9 @@ class ExposureInWindow(_Criterion):
     where: dict[str, Any] = Field(default_factory=dict)
     where_concepts: list[str] = Field(default_factory=list)
     review_concepts: list[str] = Field(default_factory=list)
+    specified_by: list[str] = Field(default_factory=list)  # a vague mention next to one of these is specified
     planned_is_unknown: bool = False
+    events: bool = False  # one-off events (operations): an undated later mention restates a dated one
 
 
 class DoseChangeInWindow(_Criterion):
@@ -200,7 +206,7 @@ def _concepts_of(c: Any) -> set[str]:
         if isinstance(value, BaseModel):
             for name in type(value).model_fields:
                 if name in ("where", "groups", "drugs", "anchors", "weak_anchors", "met_levels", "not_met_levels", "unknown_levels",
-                            "eligible_classes", "anchor_items", "anchor_words", "triggers", "non_renal_words"):
+                            "eligible_classes", "anchor_items", "anchor_words", "triggers", "non_renal_words", "start_drugs"):
                     continue
                 walk(getattr(value, name))
         elif isinstance(value, dict):

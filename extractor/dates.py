@@ -137,18 +137,22 @@ _SEASON_YEAR_RE = _rx(r"\b<SEASON>(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y
 _YEAR_RE = _rx(r"(?<![\w./$#+])(?P<y><Y4>)(?![\w%]|[.,/:]\d|[-–]\d{1,2}(?!\d)|<UNIT>)")
 _YEAR_CUE_BEFORE_RE = _rx(
     r"(?:\b(?:in|since|from|until|till|through|thru|during|circa|ca\.|c\.|before|after|early|late"
-    r"|around|year|dx|diagnosed|en|desde|hasta|del?)<S>+|\bmid-?<S>*|\(<S>*"
+    r"|around|year|dx|diagnosed|en|desde|hasta|del?)<S>+|\b(?:middle|end|beginning|start|half|course|summer|spring|autumn|fall|winter)<S>+of<S>+|\bmid-?<S>*|\(<S>*"
     r"|\b<Y4><S>*(?:[-–,&]|to|through|and|or)<S>*)$")
 _YEAR_LINE_LEAD_RE = _rx(r"<S>*(?:(?:[-*•]|\d{1,2}[.)])<S>*)?")
 # a year that closes a clause: "appendectomy 2005.", "kidney transplant 2012, on tacrolimus"
-_QUANTITY_BEFORE_RE = _rx(r"\b(?:of|dose|doses|total|count|=|x)<S>*$")
-_YEAR_CUE_AFTER_RE = _rx(r"(?:<S>*:(?!\d)|[ \t]*(?:[.;,)](?!\d)|(?=\r?\n)|\Z))")
+_QUANTITY_BEFORE_RE = _rx(r"(?:\b(?:dose|doses|total|count|volume|level|titer|titre|value|score|weight)<S>+(?:of<S>+)?|=<S>*|\bx<S>*)$")
+_YEAR_CUE_AFTER_RE = _rx(r"(?:<S>*:(?!\d)|[ \t]*(?:[.;,)](?!\d)|(?=\r?\n)|\Z)"
+                         r"|[ \t]+(?:with|without|for|complicated|via|due|after|before|at|then|and|-)\b)")
 
 # -- month and day without a year (need reference_date)
 _MD_NOYEAR_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+)(?P<d>\d{1,2})<SUF>"
                     r"(?!\w|[.,/:]\d|<S>*[-–/]<S>*\d|<S>*,?<S>*(?:<Y4>|'\d{2})\b|<UNIT>)")
 _DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>"
                     r"(?!\.?<S>*[-,/.]?<S>*(?:(?:del?|of)<S>+)?(?:<Y4>|'?\d{2})\b)")
+# a month with no year after a cue: "started in May", "since September", "in early March", "desde abril"
+_MONTH_NOYEAR_RE = _rx(r"\b(?:in|since|during|from|until|by|through|last|this|early|late|mid-?|en|desde|hasta|durante)"
+                       r"(?:<S>+(?:early|late|mid-?))?<S>+<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
 _NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective)<S>+"
                      r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b)")
 
@@ -436,6 +440,13 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[Dat
             day = _latest_on_or_before(_month_number(m["mon"]), int(m["d"]), ref)
             if day is not None:
                 yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
+    for m in _MONTH_NOYEAR_RE.finditer(text):
+        if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
+            continue  # "in may" is a verb
+        month = _month_number(m["mon"])
+        year = ref.year if month <= ref.month else ref.year - 1
+        lo, hi = _month_range(year, month)
+        yield _mention(text, m.start("mon"), m.end(), lo, min(hi, ref), "month", "relative")
     for m in _NUM_NOYEAR_RE.finditer(text):
         a, b = int(m["a"]), int(m["b"])
         orders = ((b, a, True), (a, b, False)) if prefer_day_first else ((a, b, False), (b, a, True))

@@ -60,7 +60,7 @@ _DOSE_RE = re.compile(
     r"(?<![\w.,/])"
     # optional tablet count: "2 tabs of", "1 tab (", "2 x"
     r"(?:(?P<ntab>\d+(?:\.\d+)?|one|two|three|four|half|½|1/2)\s*"
-    r"(?:tabs?|tablets?|caps?|capsules?|pills?|comprimidos?)\.?\s*(?P<open>\()?\s*"
+    r"(?:tabs?|tablets?|caps?|capsules?|pills?|comprimidos?|comps?|cp)\.?\s*(?P<open>\()?\s*"
     r"(?:of\s+|x\s*|×\s*|@\s*|de\s+)?"
     r"|(?P<nx>\d+)\s*[x×]\s*)?"
     # amount or range
@@ -126,9 +126,9 @@ _DURATION = re.compile(
 _DIVIDED = re.compile(
     r"(?:in\s+)?(?:\d+\s+|two\s+|three\s+|four\s+)?divided(?:\s+doses?)?" + _END, _F)
 _TAB_COUNT = re.compile(
-    r"(?:x\s*)?(?P<n>\d+|one|two|three|four|half)\s*(?:tabs?|tablets?|caps?|capsules?)" + _END,
+    r"(?:x\s*)?(?P<n>\d+|one|two|three|four|half)\s*(?:tabs?|tablets?|caps?|capsules?|comps?|comprimidos?|cp)\.?" + _END,
     _F)
-_SEP = re.compile(r"\s*(?:,\s*)?")
+_SEP = re.compile(r"\s*(?:[,:]\s*)?")  # "360 mg: 3 comp/12 h"
 
 # Between an earlier dose and the current one: "to", arrows, "now", "reduced to" ...
 _CHANGE_GAP = re.compile(
@@ -342,6 +342,11 @@ def _weight_value(m: re.Match[str]) -> float | None:
     return kg if 2.0 <= kg <= 400.0 else None
 
 
+_WEIGHT_STONES = re.compile(
+    r"(?<![\w])(?:weight|wt|weighs|body\s+weight)\b\s*:?\s*(?P<st>\d{1,2})\s*(?:st|stone)s?\b(?:\s*(?P<lb>\d{1,2})\s*(?:lb|lbs|pounds)\b)?",
+    _F)
+
+
 def parse_weight_kg(text: str) -> tuple[float, int, int] | None:
     """(kg, start, end) of the first body weight; lb are converted (154 lb -> 69.85 kg).
 
@@ -349,6 +354,11 @@ def parse_weight_kg(text: str) -> tuple[float, int, int] | None:
     bare one ("62.5kg"); a bare weight after "lost"/"gained" is a change, not a weight.
     The span covers the cue word when there is one.
     """
+    stones = _WEIGHT_STONES.search(text)  # UK: "Weight 9 st 4 lb"
+    if stones:
+        kg = (int(stones.group("st")) * 14 + int(stones.group("lb") or 0)) * 0.45359237
+        if 25 <= kg <= 300:
+            return round(kg, 2), stones.start(), stones.end()
     for m in _WEIGHT_CUED.finditer(text):
         kg = _weight_value(m)
         if kg is not None:

@@ -10,6 +10,7 @@ the index date: not counted).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
@@ -93,8 +94,11 @@ class View:
         return out
 
     def affirmed(self, concepts: Iterable[str], excludes: Iterable[str] | None = None, **kw) -> list[Evidence]:
+        """Mentions that assert the concept: none of the flags set, and not a bare field label
+        ("Cancer: no hx of cancer", "TB: BCG as infant"), which documents a topic, not a finding."""
         flags = tuple(excludes) if excludes is not None else self.default_excludes
-        return [ev for ev in self.of(concepts, **kw) if not any(getattr(ev, f) for f in flags)]
+        return [ev for ev in self.of(concepts, **kw)
+                if not any(getattr(ev, f) for f in flags) and not ev.details.get("field_label")]
 
     def negated(self, concepts: Iterable[str], **kw) -> list[Evidence]:
         return [ev for ev in self.of(concepts, **kw) if ev.negated and not ev.family]
@@ -186,20 +190,45 @@ def _as_restatement(ev: Evidence) -> Evidence:
     return replace(ev, date_min=None, date_source="before_note_date", event_date=f"<={ev.note_date}")
 
 
+def _dated_like(ev: Evidence, source: Evidence) -> Evidence:
+    """A view of ``ev`` dated like ``source`` (a report's procedure date); the row is not changed."""
+    from dataclasses import replace
+
+    return replace(ev, date_min=source.date_min, date_max=source.date_max, date_source=source.date_source,
+                   event_date=source.event_date, date_text=source.date_text)
+
+
+def _class_view(ev: Evidence, performed: list[Evidence]) -> Evidence:
+    """A class with no date of its own takes the procedure date its report states ("PROCEDURE DATE:
+    09/08/2024", not the sign-out date); in a note that reports no biopsy it restates an old one."""
+    if ev.date_source != "note_date":
+        return ev
+    same_note = [b for b in performed if b.note_id == ev.note_id]
+    if not same_note:
+        return _as_restatement(ev)
+    dated = [b for b in same_note if b.date_source == "sentence"]
+    return _dated_like(ev, latest(dated)) if dated else ev
+
+
 def latest_class_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
-    performed = v.affirmed(c.performed, excludes=("negated", "family", "hypothetical", "uncertain"))
-    classes = [_as_restatement(ev) if _restated(ev, performed) else ev
-               for ev in v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))]
+    # report headers ("BIOPSY DATE: 08/19/2024") are field labels by nature: keep them here
+    performed = [ev for ev in v.of(c.performed) if not (ev.negated or ev.family or ev.hypothetical or ev.uncertain)]
+    classes = [_class_view(ev, performed) for ev in v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))]
     newest = latest(classes)
     pending = latest(v.affirmed(c.pending, excludes=("negated", "family")))
+    last_biopsy = latest(b for b in performed if b.date_source == "sentence")
+    if last_biopsy is not None and window_position(last_biopsy, index, c.window_days) == "outside" and (
+            newest is None or newest.sort_date <= last_biopsy.sort_date):
+        return Decision(NOT_MET, [last_biopsy] + ([newest] if newest else []),
+                        f"latest biopsy {last_biopsy.event_date} ({days_before(index, last_biopsy)}): older than {c.window_days} days")
     if newest is None:
         if pending is not None or performed:
             found = [e for e in [pending] if e] + performed
             return Decision(UNKNOWN, found[:3], "biopsy documented but no class reported")
         return Decision(UNKNOWN, [], "no biopsy class found")
-    if pending is not None and pending.sort_date > newest.sort_date:
-        return Decision(UNKNOWN, [pending, newest], "a later biopsy report is still pending")
+    if pending is not None and (pending.sort_date > newest.sort_date or pending.note_id == newest.note_id):
+        return Decision(UNKNOWN, [pending, newest], "the latest biopsy report is preliminary or pending")
     position = window_position(newest, index, c.window_days)
     key = newest.details.get("class_key", "")
     eligible = key in c.eligible_classes
@@ -212,22 +241,41 @@ def latest_class_in_window(c, v: View) -> Decision:
 
 
 def _anchored(ev: Evidence, c, v: View) -> bool:
-    """A response statement counts when it speaks of the kidney (see the criteria file)."""
-    if any(w.lower() in ev.text.lower() for w in c.anchor_words):
+    """Whether a response statement is about the kidney (see the criteria file)."""
+    sentence = f"{ev.text} {ev.sentence_text}".lower()
+    if any(re.search(rf"\b{re.escape(w.lower())}\b", sentence) for w in c.anchor_words):
         return True
     neighbours = [o for o in v.all if o.note_id == ev.note_id and o is not ev
                   and ev.sentence_start <= o.start < ev.sentence_end]
     items = {o.details.get("item") for o in neighbours if o.details.get("item")}
     if items & set(c.anchor_items) or any(o.concept in c.anchors for o in neighbours):
         return True
-    if items - set(c.anchor_items):
-        return False  # the sentence is about another organ
-    return any(o.concept in c.weak_anchors for o in neighbours)
+    other_organ = bool(items - set(c.anchor_items)) or any(
+        re.search(rf"\b{re.escape(w.lower())}\b", sentence) for w in c.non_renal_words)
+    if other_organ:
+        return False
+    if ev.details.get("needs_anchor"):
+        return any(o.concept in c.weak_anchors for o in neighbours)
+    return True
+
+
+def current_course(evs: list[Evidence], gap_days: int) -> list[Evidence]:
+    """The latest run of mentions with no gap longer than ``gap_days`` between them: a course
+    given years ago (a 2017 induction, steroids for ITP) is not the start of this one."""
+    ordered = sorted(evs, key=lambda e: (e.date_max, e.start))
+    run: list[Evidence] = []
+    for ev in ordered:
+        if run and (ev.date_min or ev.date_max) - run[-1].date_max > timedelta(days=gap_days):
+            run = []
+        run.append(ev)
+    return run
 
 
 def started_and_response(c, v: View) -> Decision:
     index = v.patient.index_date
-    starts = [ev for ev in v.affirmed(c.start) if ev.date_max is not None and ev.date_max <= index]
+    starts = [ev for ev in v.affirmed(c.start) if ev.date_max is not None and ev.date_max <= index
+              and (not c.start_drugs or ev.details.get("drug") in c.start_drugs)]
+    starts = current_course(starts, c.course_gap_days)
     responses = [ev for ev in v.affirmed(c.response) if _anchored(ev, c, v)]
     first = min(starts, key=lambda e: (e.date_max, e.start), default=None)
     response = latest(responses)
@@ -355,9 +403,10 @@ def all_groups(c, v: View) -> Decision:
 
 def dose_limit(c, v: View) -> Decision:
     index = v.patient.index_date
+    # a dose in a note of the last `current_days` is current ("MMF 1 g BID (since 03/2024)")
     current = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",))
-               if ev.details.get("amount") is not None
-               and window_position(ev, index, c.current_days) == "inside"]
+               if ev.details.get("amount") is not None and ev.note_date is not None
+               and index - timedelta(days=c.current_days) <= ev.note_date <= index]
     weight_ev = latest(ev for ev in v.affirmed(c.weight) if ev.details.get("weight_kg"))
     bsa_ev = latest(ev for ev in v.affirmed(c.bsa) if ev.details.get("bsa_m2"))
     gc = c.glucocorticoids
@@ -365,7 +414,7 @@ def dose_limit(c, v: View) -> Decision:
     for ev in current:
         drug = ev.details.get("drug", "")
         key = "glucocorticoid" if ev.details.get("agent_class") == gc["agent_class"] else drug
-        if key not in by_drug or latest([by_drug[key], ev]) is ev:
+        if key not in by_drug or (ev.note_date, ev.start) > (by_drug[key].note_date, by_drug[key].start):
             by_drug[key] = ev
     above, within, undecided = [], [], []
     for key, ev in sorted(by_drug.items()):
@@ -410,6 +459,11 @@ def dose_limit(c, v: View) -> Decision:
             why = f"{key} {per_m2:g} mg/m2 per dose vs {limits['max_mg_per_m2']:g}"
             (above if per_m2 > limits["max_mg_per_m2"] else within).append((ev, why))
     extra = [e for e in (weight_ev,) if e is not None]
+    if not by_drug and c.medication_sections:
+        listed = [ev for ev in v.all if ev.section in c.medication_sections and not ev.family
+                  and window_position(ev, index, c.current_days) == "inside"]
+        if listed:
+            return Decision(NOT_MET, listed[:3], "current medication list names no glucocorticoid, mycophenolate or cyclophosphamide")
     if above:
         return Decision(MET, [e for e, _ in above] + extra, "above limit: " + "; ".join(w for _, w in above))
     if within:
@@ -428,9 +482,27 @@ def most_specific(evs: list[Evidence]) -> list[Evidence]:
     return [a for a in evs if not any(contains(a, b) for b in evs)]
 
 
+def restated_events(evs: list[Evidence]) -> list[Evidence]:
+    """An undated mention of a one-off event in a note after a dated mention of the same kind
+    ("knee replacement" in a clinic note after "total knee arthroplasty 04/27/2024") refers to
+    that event: it is viewed with the latest earlier dated mention's date."""
+    dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative")]
+    out = []
+    for ev in evs:
+        if ev.date_source == "note_date":
+            earlier = [d for d in dated if d.date_max is not None and ev.note_date is not None and d.date_max <= ev.note_date]
+            if earlier:
+                out.append(_dated_like(ev, latest(earlier)))
+                continue
+        out.append(ev)
+    return out
+
+
 def exposure_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
     hits = most_specific(v.affirmed(c.concepts, where=c.where, where_concepts=c.where_concepts))
+    if c.events:
+        hits = restated_events(hits)
     by_pos: dict[str, list[Evidence]] = {}
     for ev in hits:
         by_pos.setdefault(window_position(ev, index, c.window_days), []).append(ev)
@@ -441,7 +513,10 @@ def exposure_in_window(c, v: View) -> Decision:
         evs = by_pos["straddles"]
         return Decision(UNKNOWN, evs, f"date may fall inside the {c.window_days}-day window: " + _when(evs, index))
     if c.review_concepts:
-        vague = [ev for ev in most_specific(v.affirmed(c.review_concepts)) if window_position(ev, index, c.window_days) in ("inside", "straddles")]
+        specific = v.of(c.specified_by)
+        vague = [ev for ev in most_specific(v.affirmed(c.review_concepts))
+                 if window_position(ev, index, c.window_days) in ("inside", "straddles")
+                 and not any(s.note_id == ev.note_id and ev.sentence_start <= s.start < ev.sentence_end for s in specific)]
         if vague:
             return Decision(UNKNOWN, vague, f"unspecified procedure within {c.window_days} days, to review: " + _when(vague, index))
     if c.planned_is_unknown:
@@ -483,27 +558,43 @@ def dose_change_in_window(c, v: View) -> Decision:
         if drug is None or drug.concept not in c.concepts or drug.hypothetical or drug.family:
             continue
         (changes if ev.concept in c.change else stable).append((ev, drug))
+    # "(no change since started in Jan)": an undated change told inside a stability statement is not dated today
+    stable_drugs = {id(d) for _, d in stable}
+    changes = [(e, d) for e, d in changes if not (e.date_source == "note_date" and id(d) in stable_drugs)]
     inside = [(e, d) for e, d in changes if window_position(e, index, c.window_days) == "inside"]
     if inside:
         return Decision(MET, [x for pair in inside for x in pair], "change within window: " + _when([d for _, d in inside], index))
+    unsure = [(e, d) for e, d in changes if window_position(e, index, c.window_days) == "straddles"]
+    if unsure:
+        return Decision(UNKNOWN, [x for pair in unsure for x in pair], "change date may fall inside the window: " + _when([e for e, _ in unsure], index))
+    # "unchanged since 2023" said in a note inside the window: stable across it
+    since_before = [x for e, d in stable if e.note_date and start <= e.note_date <= index
+                    and e.date_source != "note_date" and e.date_max is not None and e.date_max < start for x in (e, d)]
+    if since_before:
+        return Decision(NOT_MET, since_before, "dose documented unchanged since before the window")
     # Different doses of the same drug between dated mentions: the change lies between them.
+    # a medication list states the dose as of its note's date (a fill date on the line is older)
     by_drug: dict[str, list[Evidence]] = {}
     for ev in targets:
         amount = ev.details.get("daily_amount") or ev.details.get("amount")
-        if amount is not None and ev.date_max is not None and ev.date_max <= index:
+        if amount is not None and ev.note_date is not None and ev.note_date <= index:
             by_drug.setdefault(ev.details.get("drug", ev.text.lower()), []).append(ev)
     straddle, spans_window = [], []
     for drug, evs in by_drug.items():
-        evs.sort(key=lambda e: (e.sort_date, e.start))
+        evs.sort(key=lambda e: (e.note_date, e.start))
         for a, b in zip(evs, evs[1:]):
             da = a.details.get("daily_amount") or a.details.get("amount")
             db = b.details.get("daily_amount") or b.details.get("amount")
             if da != db:
-                if a.date_min is not None and a.date_min >= start:
-                    return Decision(MET, [a, b], f"{drug} dose {da:g} -> {db:g} between {a.event_date} and {b.event_date}")
-                if b.date_max >= start:
+                explained = [e for e, d in changes if d.details.get("drug") == drug and e.date_source != "note_date"
+                             and e.date_min is not None and a.note_date <= e.date_min and e.date_max <= b.note_date]
+                if explained and all(window_position(e, index, c.window_days) == "outside" for e in explained):
+                    continue  # the change is dated, before the window ("raised at the 15/01 visit")
+                if a.note_date >= start:
+                    return Decision(MET, [a, b], f"{drug} dose {da:g} -> {db:g} between notes of {a.note_date} and {b.note_date}")
+                if b.note_date >= start:
                     straddle += [a, b]
-            elif a.date_max < start <= b.date_max:
+            elif a.note_date < start <= b.note_date:
                 spans_window += [a, b]
     if straddle:
         return Decision(UNKNOWN, straddle, "dose changed between a note before the window and one inside it")
@@ -511,7 +602,7 @@ def dose_change_in_window(c, v: View) -> Decision:
     stable_inside = [x for e, d in stable if e.note_date and start <= e.note_date <= index for x in (e, d)]
     if stable_inside or spans_window:
         return Decision(NOT_MET, stable_inside + spans_window, "dose documented stable across the window")
-    changes_outside = [x for e, d in changes for x in (e, d)]
+    changes_outside = [x for e, d in changes if window_position(e, index, c.window_days) == "outside" for x in (e, d)]
     if changes_outside:
         return Decision(NOT_MET, changes_outside, "last documented change before the window")
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
@@ -525,7 +616,10 @@ def lab_panel(c, v: View) -> Decision:
     for marker in markers:
         results = [(lab_result(ev, cutoffs), ev) for ev in v.of([marker]) if not ev.family and not ev.hypothetical]
         results = [(r, ev) for r, ev in results if r]
-        newest = latest(ev for _, ev in results)
+        # a positive result stands even when a later test of another kind is negative
+        # ("HCV Ab reactive, HCV RNA not detected" is HCV Ab positive)
+        positives = [ev for r, ev in results if r == "positive"]
+        newest = latest(positives) or latest(ev for _, ev in results)
         if newest is not None:
             state[marker] = (next(r for r, ev in results if ev is newest), newest)
     known, _, infected = _any(c.diagnosis_any, v)

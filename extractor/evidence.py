@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
@@ -71,6 +72,7 @@ class Evidence:
     value: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     criterion_id: str = ""
+    sentence_text: str = field(default="", repr=False)  # for rules that read the sentence; not an output column
 
     def row(self) -> dict[str, Any]:
         out = {c: getattr(self, c) for c in EVIDENCE_COLUMNS if c != "details"}
@@ -88,6 +90,16 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
     left = max(text.rfind(",", sent_start, start), text.rfind(";", sent_start, start)) + 1 or sent_start
     rights = [i for i in (text.find(",", end, sent_end), text.find(";", end, sent_end)) if i != -1]
     return max(left, sent_start), (min(rights) if rights else sent_end)
+
+
+_LABEL_AFTER = re.compile(r"[ \t]*:")
+_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])?[ \t]*$")
+
+
+def _is_label(text: str, start: int, end: int) -> bool:
+    """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
+    infant"): not an assertion of its own; only a negated label ("Contraception: none") says something."""
+    return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 12), start))
 
 
 def effective_modifiers(ent) -> list:
@@ -110,6 +122,8 @@ def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: in
     for d in in_clause or dates:
         if d.end <= sent_start or d.start >= sent_end:
             continue
+        if start <= d.start and d.end <= end:
+            continue  # inside the mention itself: "ISN/RPS (2003) class IV" names the 2003 classification
         lo, hi = (end, d.start) if d.start >= end else (d.end, start)
         if any(lo <= b_start and b_end <= hi for b_start, b_end in blockers):
             continue
@@ -139,9 +153,10 @@ def _display_date(d_min: date | None, d_max: date | None, precision: str) -> str
 
 
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
-                 clause: tuple[int, int] | None = None) -> None:
+                 clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None) -> None:
     """Set the evidence date from its sentence, else from the note (see module doc)."""
-    found = _nearest_date(dates, ev.start, ev.end, ev.sentence_start, ev.sentence_end, blockers, clause)
+    start, end = at or (ev.start, ev.end)
+    found = _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
     if found is not None:
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
@@ -180,7 +195,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             rule_id=(f"{ent.label_}:{rule.literal}" if rule is not None else ent.label_)
             + (f" (abbreviation of {ent._.abbreviation_of})" if ent._.abbreviation_of else ""),
             sentence_start=sent.start_char, sentence_end=sent.end_char,
-            section=section_at(sections, ent.start_char),
+            section=section_at(sections, ent.start_char), sentence_text=sent.text,
         )
         triggers = []
         for modifier in effective_modifiers(ent):
@@ -212,11 +227,18 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             if value is not None:
                 ev.value, parsed = value
                 ev.details.update(parsed)
+        if not ev.value and _is_label(text, ent.start_char, ent.end_char):
+            ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
         kind = config.get("value") or ev.concept
+        drug = ev.details.get("drug")
         blockers = [(o.start_char, o.end_char) for o in ents if o is not ent
                     and sent.start_char <= o.start_char < sent.end_char
-                    and (concepts.get(o.label_, {}).get("value") or o.label_) == kind]
-        resolve_date(ev, dates, blockers, clause_bounds(text, ev.start, ev.end, sent.start_char, sent.end_char))
+                    and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
+                    and not (drug and o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") == drug)]
+        # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
+        anchor = ev.details.get("value_offset")
+        start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
+        resolve_date(ev, dates, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end))
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

@@ -26,8 +26,8 @@ class LabResult:
 
 
 _POLARITY = [
-    ("negative", r"non[\s-]?reactive|not\s+reactive|no\s+reactivo|not\s+detected|undetected|undetectable|"
-                 r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive"),
+    ("negative", r"no\s+(?:[\w-]+\s+){0,3}detected|non[\s-]?reactive|not\s+reactive|no\s+reactivo|not\s+detected|undetected|undetectable|"
+                 r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive|(?-i:\bNR\b)"),
     ("positive", r"positive|positiv[oa]|pos\b|reactive|reactivo|detected|\(\s*\+\s*\)|present(?!ation)"),
     ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive"),
     ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available"),
@@ -44,7 +44,7 @@ _NUMBER_RE = re.compile(
 )
 _BEFORE_RE = re.compile(
     r"(?P<word>negative|positive|reactive|non[\s-]?reactive|nonreactive|indeterminate|equivocal)\s*(?:for|to)?\s*[:\-]?\s*"
-    r"(?:[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
+    r"(?:(?!but\b|however\b|except\b|although\b|pero\b)[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
     re.IGNORECASE,
 )
 _CMP = {"≤": "<=", "≥": ">="}

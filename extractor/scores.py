@@ -14,7 +14,7 @@ _LEAD = (
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,)\s*)*"
 )
 _SCORE = re.compile(
-    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/]|\.\d))*)",
+    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*)?(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )
 _NUMBERS = re.compile(r"\d{1,3}")

@@ -8,6 +8,7 @@ written. ``details`` is a flat JSON-able dict the evaluator reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
@@ -48,6 +49,25 @@ class Mention:
 
 Value = tuple[str, dict] | None
 
+_BLOCK_LINE = re.compile(r"[ \t]*(?:result|results|interpretation|induration|reading|read|impression|value)\b[^\n]*", re.IGNORECASE)
+
+
+def lab_block(text: str, start: int, max_lines: int = 4) -> str:
+    """Result lines right after a test's line, before a blank line ("Induration: 4 mm")."""
+    lines = []
+    pos = start
+    for _ in range(max_lines):
+        end = text.find("\n", pos)
+        line = text[pos : end if end != -1 else len(text)]
+        if not line.strip():
+            break
+        if _BLOCK_LINE.match(line):
+            lines.append(line)
+        if end == -1:
+            break
+        pos = end + 1
+    return " ".join(lines)
+
 
 MAX_DOSE_GAP = 40  # a dose is written right after its drug ("MMF (CellCept) 1 g BID")
 
@@ -84,11 +104,15 @@ def read_score(m: Mention) -> Value:
     found = parse_score(m.after)
     if found is None:
         return None
-    return str(found[0]), {"number": found[0]}
+    return str(found[0]), {"number": found[0], "value_offset": m.end + found[1]}
 
 
 def read_lab_result(m: Mention) -> Value:
     found = parse_lab_result(m.after, m.before)
+    if found is None or (found.result is None and found.number is None):
+        block = lab_block(m.text, m.sent_end)  # "PPD placed 8/20\nInduration: 4 mm\nInterpretation: NEGATIVE"
+        if block:
+            found = parse_lab_result(block) or found
     if found is None:
         return None
     shown = found.result or ""
@@ -127,11 +151,16 @@ def read_bsa(m: Mention) -> Value:
     return (f"{found[0]:g} m2", {"bsa_m2": found[0]}) if found else None
 
 
+_NUMBER_WORDS = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
+
+
 def read_count(m: Mention) -> Value:
-    digits = "".join(ch if ch.isdigit() else " " for ch in m.span_text).split()
-    if not digits:
+    match = re.search(r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b", m.span_text, re.IGNORECASE)
+    if not match:
         return None
-    return digits[0], {"number": int(digits[0])}
+    raw = match.group(1).lower()
+    number = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    return str(number), {"number": number}
 
 
 READERS: dict[str, Callable[[Mention], Value]] = {

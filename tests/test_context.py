@@ -41,7 +41,8 @@ def flags_of(screener, text, target):
     ("Plan to start belimumab.", "belimumab", {"hypothetical"}),
     # history
     ("History of papillary thyroid carcinoma.", "carcinoma", {"historical"}),
-    ("Breastfed in the past.", "Breastfed", {"historical"}),
+    ("Was breastfeeding in the past.", "breastfeeding", {"historical"}),
+    ("Stopped breastfeeding in 2021.", "breastfeeding", {"historical"}),
     # family and other people
     ("Mother had breast cancer.", "cancer", {"family"}),
     ("Her sister received a kidney transplant.", "kidney transplant", {"family"}),

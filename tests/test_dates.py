@@ -403,3 +403,29 @@ def test_month_day_lists_share_the_last_year(text, expected):
 def test_spanish_hace(text, lo, hi):
     (m,) = find_dates(text, date(2025, 6, 5))
     assert (m.date_min.isoformat(), m.date_max.isoformat(), m.kind) == (lo, hi, "relative")
+
+
+@pytest.mark.parametrize("text, found", [
+    ("transformation from the class II lesion of 2023.", ["2023"]),
+    ("C-section 2020.", ["2020"]),
+    ("a dose of 2000", []),
+    ("total of 2000.", []),
+])
+def test_bare_year_closing_a_clause(text, found):
+    assert [m.text for m in find_dates(text)] == found
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("losartan started in August", "2024-08-01", "2024-08-31"),
+    ("in September her SLEDAI-2K was 12", "2024-09-01", "2024-09-30"),
+    ("stopped her losartan in October", "2024-10-01", "2024-10-31"),
+    ("biopsy in November", "2024-11-01", "2024-11-20"),   # this month, up to the note date
+    ("stopped in the middle of 2022", "2022-01-01", "2022-12-31"),
+])
+def test_month_without_year_after_a_cue(text, lo, hi):
+    (m,) = find_dates(text, date(2024, 11, 20))
+    assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
+
+
+def test_may_the_verb_is_not_a_month():
+    assert find_dates("values in may vary", date(2024, 11, 20)) == []

@@ -190,3 +190,13 @@ def test_no_bsa(text: str) -> None:
 @pytest.mark.parametrize("text, daily", [(" 1000 mg/12 h", 2000.0), (" 1 g c/12h", 2000.0), (" 500 mg / 8 h", 1500.0)])
 def test_per_hours_written_as_a_denominator(text, daily):
     assert parse_dose(text).daily_amount == daily
+
+
+@pytest.mark.parametrize("text, kg", [("Weight 9 st 4 lb", 58.97), ("weight: 11 stone", 69.85)])
+def test_weight_in_stones(text, kg):
+    assert parse_weight_kg(text)[0] == kg
+
+
+@pytest.mark.parametrize("text, daily", [(" 360 mg: 3 comp/12 h (1080 mg/12 h)", 2160.0), (" 2 comp 500 mg/12 h", 2000.0)])
+def test_tablet_counts_with_hourly_frequency(text, daily):
+    assert parse_dose(text).daily_amount == daily

@@ -122,15 +122,22 @@ def response(level, days=0, text="partial renal response", **kw):
     ([agent(89), response("none", text="refractory lupus nephritis")], NOT_MET),   # < 90 days of induction
     ([agent(200), response("complete", text="complete renal response")], NOT_MET),
     ([agent(200), response("not_assessable", text="too early to assess response")], UNKNOWN),
-    ([agent(200), response("partial", text="partial response")], UNKNOWN),  # arthritis? no renal anchor
+    ([agent(200), response("partial", text="partial response")], MET),       # an explicit response phrase counts
+    ([agent(200), response("partial", text="partial response"),
+      ev("ACR_ITEM", "arthritis", 0, item="arthritis", start=130)], UNKNOWN),     # "partial response of the arthritis"
+    ([agent(200), response("none", text="refractory", needs_anchor=True)], UNKNOWN),  # a generic word needs a renal anchor
     ([agent(200, hypothetical=True), response("partial")], UNKNOWN),                   # planned induction
     ([agent(200)], UNKNOWN),
+    # an old course (2017) is not the start of this one: more than a year between mentions
+    ([agent(2600), agent(60, start=40), response("partial")], NOT_MET),
+    ([agent(400), agent(200, start=40), response("partial")], MET),
 ])
 def test_induction_nonresponse(evidence, status):
     evidence = [e for e in evidence]
-    # the anchor-less partial response sits in another note than the agent
-    if evidence[-1].text == "partial response":
-        evidence[-1].note_id = "N2"
+    # the response statements sit in another note than the agent
+    for e in evidence:
+        if e.concept == "RESPONSE" and e.text in ("partial response", "refractory") or e.concept == "ACR_ITEM":
+            e.note_id = "N2"
     assert decide("induction_nonresponse", evidence).status == status
 
 
@@ -168,7 +175,8 @@ def exposure(concept, text, days, **kw):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 183)], MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 184)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
-    ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "dental extraction", 10)], NOT_MET),
+    ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "dental extraction", 10)], UNKNOWN),   # not a surgical history
+    ("major_surgery_6mo", [exposure("SURGICAL_HISTORY", "PSH", 10, field_label=True)], NOT_MET),  # "PSH: BTL 2018" documents it
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30)], UNKNOWN),
     ("major_surgery_6mo", [], UNKNOWN),
