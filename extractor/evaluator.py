@@ -201,7 +201,8 @@ def _dated_like(ev: Evidence, source: Evidence) -> Evidence:
 def _class_view(ev: Evidence, performed: list[Evidence]) -> Evidence:
     """A class with no date of its own takes the procedure date its report states ("PROCEDURE DATE:
     09/08/2024", not the sign-out date); in a note that reports no biopsy it restates an old one."""
-    if ev.date_source != "note_date":
+    # "I saw her today for follow-up of class IV LN": a date equal to the visit's is the visit's
+    if ev.date_source != "note_date" and not (ev.date_min == ev.date_max == ev.note_date):
         return ev
     same_note = [b for b in performed if b.note_id == ev.note_id]
     if not same_note:

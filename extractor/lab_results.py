@@ -44,7 +44,7 @@ _NUMBER_RE = re.compile(
 )
 _BEFORE_RE = re.compile(
     r"(?P<word>negative|positive|reactive|non[\s-]?reactive|nonreactive|indeterminate|equivocal)\s*(?:for|to)?\s*[:\-]?\s*"
-    r"(?:(?!but\b|however\b|except\b|although\b|pero\b)[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
+    r"(?:(?!but\b|however\b|except\b|although\b|pero\b|\()[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
     re.IGNORECASE,
 )
 _CMP = {"≤": "<=", "≥": ">="}
@@ -68,7 +68,8 @@ def parse_lab_result(after: str, before: str = "") -> LabResult | None:
         cmp = number.group("cmp")
         value = float(number.group("num").replace(",", "."))
         unit = re.sub(r"\s+", "", number.group("unit"))
-        pol = _polarity_name(polarity) if polarity and polarity.start() - number.end() < 25 else None
+        between = window[number.end() : polarity.start()] if polarity else ""
+        pol = _polarity_name(polarity) if polarity and len(between) < 25 and not re.search(r"[;,]", between) else None
         return LabResult(pol, value, _CMP.get(cmp, cmp), unit, window[number.start():polarity.end() if pol else number.end()].strip())
     if polarity:
         return LabResult(_polarity_name(polarity), None, None, None, polarity.group())

@@ -58,6 +58,12 @@ def ln_sentences(doc: Doc) -> Doc:
     return doc
 
 
+def looks_like_abbreviation(text: str) -> bool:
+    """2-10 characters with at least two capitals, or a capital and a digit ("BLM", "IVIg", "CPM")."""
+    capitals = sum(ch.isupper() for ch in text)
+    return 2 <= len(text) <= 10 and (capitals >= 2 or (capitals >= 1 and any(ch.isdigit() for ch in text)))
+
+
 @Language.component("ln_abbreviation_targets")
 def ln_abbreviation_targets(doc: Doc) -> Doc:
     """Match note-defined short forms of matched concepts as the same concept."""
@@ -69,6 +75,8 @@ def ln_abbreviation_targets(doc: Doc) -> Doc:
         by_long_form[(ent.start_char, ent.end_char)] = ent
     new_spans = []
     for short in abbreviations:
+        if not looks_like_abbreviation(short.text):
+            continue  # "(negative)" after a long phrase is not a short form
         long_form = short._.long_form
         target = None
         for ent in doc.ents:

@@ -10,11 +10,11 @@ __all__ = ["parse_score"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[-]|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
-    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|estimated|calculated|to|be|at|according|noted|documented|puntuaci[oó]n|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
+    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,)\s*)*"
 )
 _SCORE = re.compile(
-    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*)?(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/]|\.\d))*)",
+    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*|[^\d\n.;()]{1,40}?\s+(?=to\s+\d))?(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )
 _NUMBERS = re.compile(r"\d{1,3}")

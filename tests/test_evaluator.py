@@ -82,6 +82,7 @@ def test_sle_acr(evidence, status):
 
 
 def cls(key, days, **kw):
+    kw.setdefault("note_date", INDEX)  # quoted at the screening visit, dated in its sentence
     return ev("LN_CLASS", f"class {key}", days, class_key=key, **kw)
 
 

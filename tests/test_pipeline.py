@@ -20,6 +20,15 @@ def test_note_defined_abbreviations_become_the_concept(screener, text, short, co
     assert later and later[0].concept == concept
 
 
+def test_a_phrase_in_parentheses_is_not_an_abbreviation(screener):
+    from extractor.evidence import doc_evidence
+
+    text = "QuantiFERON-TB Gold Plus: no TB infection detected (negative). HIV negative, HBsAg negative."
+    rows = doc_evidence(screener.nlp(text), "P", "N", None, screener.concepts, screener.section_flags, {})
+    assert "negative" not in [ev.text for ev in rows]
+    assert {ev.concept: ev.value for ev in rows}["HIV_TEST"] == "negative"
+
+
 def test_digit_letter_split(nlp):
     assert [t.text for t in nlp.tokenizer("pred 60mg/d, 34yo F")][:3] == ["pred", "60", "mg"]
 

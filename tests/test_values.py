@@ -39,7 +39,7 @@ def test_lab_result(after, before, result, number):
 @pytest.mark.parametrize("after, value", [
     (" 4 -> 10 today", 10), (" 4 → 10", 10), (" score of 8 on 03/01/2024", 8), ("-2K: 12", 12),
     (" increased from 4 to 10", 10), (" (03/2024) 6", 6), (" was 2", 2), (" 2K 14", 14),
-    ("-2K score 3/11", None), (" (08/04/2025): 8.", 8), (" was estimated to be 7 on admission", 7), (": 4 (03/12/2024) -> 14 (07/19/2024)", 14), (" (12/02/2024): 16 (proteinuria 4, hematuria 4)", 16), (" not calculated", None), (" 250", None),
+    ("-2K score 3/11", None), (" (08/04/2025): 8.", 8), (" was estimated to be 7 on admission", 7), (": 4 (03/12/2024) -> 14 (07/19/2024)", 14), (" has fallen from 16 at the time of the April flare to 10 today", 10), (" (12/02/2024): 16 (proteinuria 4, hematuria 4)", 16), (" not calculated", None), (" 250", None),
 ])
 def test_score(after, value):
     found = parse_score(after)
