@@ -164,44 +164,34 @@ def validate_section_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _load(path: Path, validate, list_key: str, rule_class) -> list:
+    """Rules of one file, validated first; medspaCy builds them from the same dicts."""
+    data = validate(path)
+    rules = []
+    for i, entry in enumerate(data[list_key]):
+        try:
+            rules.append(rule_class.from_dict(entry))
+        except (TypeError, ValueError) as exc:
+            raise _fail(path, list_key, i, entry, str(exc)) from None
+    return rules
+
+
 def load_target_rules(path: Path) -> list:
-    """TargetRules of one file, validated first; medspaCy builds them from the same dicts."""
     from medspacy.ner import TargetRule
 
-    data = validate_target_file(path)
-    rules = []
-    for i, entry in enumerate(data["target_rules"]):
-        try:
-            rules.append(TargetRule.from_dict(entry))
-        except (TypeError, ValueError) as exc:
-            raise _fail(path, "target_rules", i, entry, str(exc)) from None
-    return rules
+    return _load(path, validate_target_file, "target_rules", TargetRule)
 
 
 def load_context_rules(path: Path) -> list:
     from medspacy.context import ConTextRule
 
-    data = validate_context_file(path)
-    rules = []
-    for i, entry in enumerate(data["context_rules"]):
-        try:
-            rules.append(ConTextRule.from_dict(entry))
-        except (TypeError, ValueError) as exc:
-            raise _fail(path, "context_rules", i, entry, str(exc)) from None
-    return rules
+    return _load(path, validate_context_file, "context_rules", ConTextRule)
 
 
 def load_section_rules(path: Path) -> list:
     from medspacy.section_detection import SectionRule
 
-    data = validate_section_file(path)
-    rules = []
-    for i, entry in enumerate(data["section_rules"]):
-        try:
-            rules.append(SectionRule.from_dict(entry))
-        except (TypeError, ValueError) as exc:
-            raise _fail(path, "section_rules", i, entry, str(exc)) from None
-    return rules
+    return _load(path, validate_section_file, "section_rules", SectionRule)
 
 
 def target_examples(directory: Path | None = None) -> list[Example]:
