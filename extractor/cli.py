@@ -43,6 +43,7 @@ def run(
     index_date: Optional[str] = typer.Option(None, "--index-date", help="Screening date YYYY-MM-DD for patients without one in patients.csv (default: each patient's latest note)."),
     criteria: Optional[Path] = typer.Option(None, "--criteria", help="Criteria YAML (default: the packaged patterns/criteria.yaml)."),
     column: List[str] = typer.Option([], "--column", help="Map a column: OURS=THEIRS, e.g. --column patient_id=MRN --column text=NOTE_BODY."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes, one pipeline each; output is identical to --workers 1."),
 ) -> None:
     """Screen notes and write per-patient eligibility with evidence.
 
@@ -65,7 +66,8 @@ def run(
     bar = _progress()
     try:
         info = run_screen(input, out, patients=patients, index_date=index_date, criteria=criteria,
-                          column_map=_column_map(column) or None, progress=bar.update)
+                          column_map=_column_map(column) or None, progress=bar.update,
+                          workers=workers, batch_size=200 if workers > 1 else 1000)
     except (RuleFileError, CriteriaError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_RULES)

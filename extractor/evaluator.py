@@ -614,7 +614,7 @@ def lab_panel(c, v: View) -> Decision:
     state: dict[str, tuple[str, Evidence]] = {}
     markers = {k for entry in c.met_any for k in entry} | {
         k for entry in c.not_met_all for k in (entry if "any" not in entry else {kk for e in entry["any"] for kk in e})}
-    for marker in markers:
+    for marker in sorted(markers):  # a set's order changes with the hash seed: outputs must not
         results = [(lab_result(ev, cutoffs), ev) for ev in v.of([marker]) if not ev.family and not ev.hypothetical]
         results = [(r, ev) for r, ev in results if r]
         # a positive result stands even when a later test of another kind is negative

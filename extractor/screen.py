@@ -176,9 +176,66 @@ def _missing(value) -> bool:
         return False
 
 
+# One pipeline per worker process: built before a fork (shared copy-on-write), or by the
+# initializer where processes are spawned (medspaCy pipelines do not pickle).
+_WORKER_SCREENER: Screener | None = None
+
+
+def _init_worker(criteria_path: Path | None) -> None:
+    global _WORKER_SCREENER
+    if _WORKER_SCREENER is None:
+        _WORKER_SCREENER = Screener(criteria_path)
+
+
+def _worker_evidence(tuples: list) -> list:
+    return [ev for _, evs in _WORKER_SCREENER.note_evidence(tuples) for ev in evs]
+
+
+class _Evidencer:
+    """Evidence for batches of notes, in input order, on 1..N processes."""
+
+    def __init__(self, screener: Screener, workers: int):
+        self.screener, self.workers, self.pool = screener, max(1, workers), None
+        if self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            global _WORKER_SCREENER
+            methods = multiprocessing.get_all_start_methods()
+            if "fork" in methods:
+                _WORKER_SCREENER = screener
+                context = multiprocessing.get_context("fork")
+            else:
+                context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                            initargs=(screener.criteria_path,))
+
+    def map(self, batches):
+        """Yield (tuples, extra, evidence) per batch, in order."""
+        if self.pool is None:
+            for tuples, extra in batches:
+                yield tuples, extra, [ev for _, evs in self.screener.note_evidence(tuples) for ev in evs]
+            return
+        from collections import deque
+
+        pending: deque = deque()
+        for tuples, extra in batches:
+            pending.append((tuples, extra, self.pool.submit(_worker_evidence, tuples)))
+            if len(pending) >= 2 * self.workers:  # bounded: at most 2 batches per worker in flight
+                t, x, future = pending.popleft()
+                yield t, x, future.result()
+        while pending:
+            t, x, future = pending.popleft()
+            yield t, x, future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
 def run(source: str | Path, out: str | Path, patients: str | Path | None = None, index_date: str | None = None,
         criteria: str | Path | None = None, column_map: dict[str, str] | None = None,
-        progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+        progress: Callable[[int], None] | None = None, workers: int = 1, batch_size: int = 1000) -> dict[str, Any]:
     """Screen a corpus folder or note export into OUT/{patients,criteria,evidence,errors}.csv and run.json."""
     import pandas as pd
 
@@ -192,7 +249,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         patients = source / "patients.csv"
     patient_info = _patients_dict(patients)
     screener = Screener(Path(criteria) if criteria else None)
-    batches = iter_note_batches(source, column_map)  # raises InputError before any work
+    batches = iter_note_batches(source, column_map, batch_size=batch_size)  # raises InputError before any work
     out.mkdir(parents=True, exist_ok=True)
     evidence_path = out / "evidence.csv"
     tmp_evidence = evidence_path.with_suffix(".csv.tmp")
@@ -201,26 +258,33 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     errors, n_notes, n_evidence, pids = [], 0, 0, set(patient_info)
     from .evidence import EVIDENCE_COLUMNS
 
-    with open(tmp_evidence, "w", encoding="utf-8", newline="") as handle:
-        pd.DataFrame(columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False)
+    def note_batches():
         for notes_df, errors_df in batches:
             errors.extend(errors_df.to_dict("records"))
             tuples = list(zip(notes_df["note_id"], notes_df["patient_id"], notes_df["note_date"], notes_df["text"]))
-            rows = []
-            for nid, pid, nd, _ in tuples:
-                pids.add(pid)
-                if nd and (pid not in latest_note or nd > latest_note[pid]):
-                    latest_note[pid] = nd
-            for _, evs in screener.note_evidence(tuples):
+            yield tuples, len(errors_df)
+
+    evidencer = _Evidencer(screener, workers)
+    try:
+        with open(tmp_evidence, "w", encoding="utf-8", newline="") as handle:
+            pd.DataFrame(columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False)
+            for tuples, n_errors, evs in evidencer.map(note_batches()):
+                for nid, pid, nd, _ in tuples:
+                    pids.add(pid)
+                    if nd and (pid not in latest_note or nd > latest_note[pid]):
+                        latest_note[pid] = nd
+                rows = []
                 for ev in evs:
                     evidence_by_patient[ev.patient_id].append(ev)
                     rows.append(ev.row())
-            if rows:
-                pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False, header=False)
-            n_notes += len(tuples)
-            n_evidence += len(rows)
-            if progress:
-                progress(len(tuples) + len(errors_df))
+                if rows:
+                    pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False, header=False)
+                n_notes += len(tuples)
+                n_evidence += len(rows)
+                if progress:
+                    progress(len(tuples) + n_errors)
+    finally:
+        evidencer.close()
     tmp_evidence.replace(evidence_path)
     patient_rows, criteria_rows = evaluate(evidence_by_patient, pids, patient_info, run_index, latest_note, screener.criteria)
     p, c, _ = _frames(patient_rows, criteria_rows, [])
@@ -231,7 +295,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     info = {
         "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions(),
-        "parameters": {"input": str(source), "out": str(out), "patients": str(patients) if patients else None,
+        "parameters": {"input": str(source), "out": str(out), "patients": str(patients) if patients else None, "workers": workers,
                        "index_date": index_date, "criteria": str(screener.criteria.path), "column_map": column_map or {}},
         "input_fingerprint": fingerprint(source),
         "counts": {"notes_in": n_notes + len(errors), "notes_processed": n_notes, "notes_failed": len(errors),
