@@ -103,13 +103,39 @@ def _is_label(text: str, start: int, end: int) -> bool:
 
 
 def effective_modifiers(ent) -> list:
-    """ConText modifiers of a target, minus any that lie inside the target itself.
+    """ConText modifiers of a target, minus any that lie inside the target itself, and minus
+    forward triggers shut inside a parenthetical that closes before the target.
 
     medspaCy 1.3.1's ``tuple_overlaps`` misses a modifier wholly inside a longer target, so the
     "no" of "no response" (a RESPONSE target) or of "NO LYMPHADENOPATHY" negated its own span.
+    The "no" of "(no SLE per rheum), h/o Hodgkin lymphoma" does not reach the lymphoma; the
+    "negative" of "dsDNA (Crithidia) negative" is outside the parenthesis and still applies.
     """
-    return [m for m in ent._.modifiers
-            if not (ent.start <= m.modifier_span[0] and m.modifier_span[1] <= ent.end)]
+    doc = ent.doc
+    kept = []
+    for m in ent._.modifiers:
+        start, end = m.modifier_span
+        if ent.start <= start and end <= ent.end:
+            continue
+        if end <= ent.start and _closes_between(doc, ent.sent.start, start, end, ent.start):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _closes_between(doc, sent_start: int, mod_start: int, mod_end: int, target_start: int) -> bool:
+    """True when the modifier sits inside an open parenthesis that closes before the target."""
+    depth = sum(1 if t.text == "(" else -1 if t.text == ")" else 0 for t in doc[sent_start:mod_start])
+    if depth <= 0:
+        return False
+    for token in doc[mod_end:target_start]:
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+            if depth == 0:
+                return True
+    return False
 
 
 def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: int, sent_end: int,

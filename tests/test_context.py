@@ -50,6 +50,9 @@ def flags_of(screener, text, target):
     # uncertainty
     ("Rule out SLE.", "SLE", {"uncertain"}),
     ("Possible lupus nephritis.", "lupus nephritis", {"uncertain"}),
+    # a trigger shut inside a parenthesis does not reach past it; one outside reaches across it
+    ("52M w/ discoid lupus (no SLE per rheum), h/o Hodgkin lymphoma.", "Hodgkin lymphoma", {"historical"}),
+    ("dsDNA (Crithidia) negative.", "dsDNA", {"negated"}),
     # affirmed
     ("Received rituximab 1 g IV on 2024-01-10.", "rituximab", set()),
     ("Partial renal response after 6 months of MMF.", "Partial renal response", set()),

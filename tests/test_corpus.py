@@ -64,8 +64,8 @@ def test_decided_criteria_carry_evidence(corpus_run):
 
 def test_corpus_meets_accuracy_targets(corpus_run, pytestconfig):
     """Issue 3: patient status accuracy >= 0.95 and met F1 >= 0.9 over the corpus; every
-    criterion's met F1 stays at or above its measured floor (0.857 for investigational_agent_3mo,
-    whose last missed case needs coreference: 'his last dose' of a trial drug named elsewhere)."""
+    criterion's met F1 stays at or above 0.85 (investigational_agent_3mo is 0.857: its missed case
+    needs coreference, 'his last dose' of a trial drug named in another sentence)."""
     from extractor.evaluation import evaluate
 
     out, _ = corpus_run
