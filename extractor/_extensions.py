@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-DOC_EXTENSIONS = {
-    # list[extractor.dates.DateMention] found in the whole note, sorted by offset
-    "date_mentions": {"default": None},
-    # bool | None: the note declares or implies day-first numeric dates
-    "day_first": {"default": None},
-}
+DOC_EXTENSIONS: dict[str, dict] = {}
 
 SPAN_EXTENSIONS = {
     # str | None: long form when the span was matched through a note-defined abbreviation

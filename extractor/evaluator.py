@@ -177,12 +177,6 @@ def diagnosis_with_items(c, v: View) -> Decision:
                     f"SLE with only {len(items)} ACR items found ({', '.join(sorted(items)) or 'none'})")
 
 
-def _restated(ev: Evidence, performed: list[Evidence]) -> bool:
-    """A class with no date of its own, in a note that reports no biopsy, restates an earlier
-    diagnosis ("Lupus nephritis class IV-G (A), partial response ..."): it is not a new biopsy."""
-    return ev.date_source == "note_date" and not any(b.note_id == ev.note_id for b in performed)
-
-
 def _as_restatement(ev: Evidence) -> Evidence:
     """A view of the evidence dated 'any day up to its note' (the row itself is not changed)."""
     from dataclasses import replace

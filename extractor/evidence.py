@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from .dates import DateMention, find_dates
 from .sections import bounded_sections, section_at
@@ -36,7 +36,6 @@ EVIDENCE_COLUMNS = (
     "rule_id", "value", "context_triggers", "date_text", "date_min", "date_max",
     "sentence_start", "sentence_end", "details",
 )
-FLAGS = ("negated", "hypothetical", "historical", "family", "uncertain")
 _MODIFIER_FLAGS = {
     "NEGATED_EXISTENCE": "negated", "POSSIBLE_EXISTENCE": "uncertain", "HISTORICAL": "historical",
     "HYPOTHETICAL": "hypothetical", "FAMILY": "family",
@@ -163,7 +162,7 @@ def _month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
-def _display_date(d_min: date | None, d_max: date | None, precision: str) -> str:
+def _display_date(d_min: date | None, d_max: date | None) -> str:
     """2024-03-15 for a day, 2024-03 for a calendar month, 2024 for a calendar year, else a range."""
     if d_min is None and d_max is not None:
         return f"<={d_max.isoformat()}"
@@ -187,11 +186,11 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
         ev.date_source = "sentence_relative" if found.kind == "relative" else "sentence"
-        ev.event_date = _display_date(found.date_min, found.date_max, found.precision)
+        ev.event_date = _display_date(found.date_min, found.date_max)
     elif ev.historical and ev.note_date is not None:
         ev.date_min, ev.date_max = None, ev.note_date
         ev.date_source = "before_note_date"
-        ev.event_date = _display_date(None, ev.note_date, "day")
+        ev.event_date = _display_date(None, ev.note_date)
     else:
         ev.date_min = ev.date_max = ev.note_date
         ev.date_source = "note_date"
@@ -269,6 +268,3 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         rows.append(ev)
     return rows
 
-
-def evidence_rows(evidence: Iterable[Evidence]) -> list[dict[str, Any]]:
-    return [ev.row() for ev in evidence]

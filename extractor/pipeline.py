@@ -70,9 +70,6 @@ def ln_abbreviation_targets(doc: Doc) -> Doc:
     abbreviations = getattr(doc._, "abbreviations", None) or []
     if not abbreviations or not doc.ents:
         return doc
-    by_long_form: dict[tuple[int, int], Span] = {}
-    for ent in doc.ents:
-        by_long_form[(ent.start_char, ent.end_char)] = ent
     new_spans = []
     for short in abbreviations:
         if not looks_like_abbreviation(short.text):
