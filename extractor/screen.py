@@ -30,12 +30,10 @@ class Screener:
     def __post_init__(self) -> None:
         from .criteria import load_criteria
         from .pipeline import build_nlp
-        from .rules import target_rule_files, validate_target_file
 
-        known = {r["category"] for p in target_rule_files(self.patterns)
-                 for r in validate_target_file(p)["target_rules"]}
-        self.criteria = load_criteria(self.criteria_path, known_concepts=known)
         self.nlp = build_nlp(self.patterns)
+        known = set(self.nlp.get_pipe("medspacy_target_matcher").labels)  # the rule files, parsed once
+        self.criteria = load_criteria(self.criteria_path, known_concepts=known)
         self.section_flags = _section_flags(self.patterns)
         self.concepts = {k: v.model_dump() for k, v in self.criteria.spec.concepts.items()}
         self.concept_criteria = self.criteria.concept_criteria()
@@ -44,7 +42,6 @@ class Screener:
         """Evidence for (note_id, patient_id, note_date, text) tuples, note by note."""
         from .evidence import doc_evidence
 
-        notes = list(notes)
         texts = ((text, (nid, pid, nd)) for nid, pid, nd, text in notes)
         for doc, (nid, pid, nd) in self.nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
             yield nid, doc_evidence(doc, pid, nid, nd, self.concepts, self.section_flags, self.concept_criteria)
@@ -57,6 +54,32 @@ def _section_flags(patterns: Path | None) -> dict[str, dict[str, bool]]:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8")).get("section_context", {})
+
+
+def note_tuples(notes_df) -> list[tuple[str, str, date | None, str]]:
+    """(note_id, patient_id, note_date, text) rows of a normalised notes frame."""
+    return list(zip(notes_df["note_id"], notes_df["patient_id"], notes_df["note_date"], notes_df["text"]))
+
+
+@dataclass
+class Tally:
+    """What evaluation needs from the notes seen so far: patients, their latest note date, and
+    their evidence."""
+
+    patient_ids: set[str] = field(default_factory=set)
+    latest_note: dict[str, date] = field(default_factory=dict)
+    evidence: dict[str, list] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, tuples, evs) -> None:
+        for _, pid, nd, _ in tuples:
+            self.patient_ids.add(pid)
+            if nd and (pid not in self.latest_note or nd > self.latest_note[pid]):
+                self.latest_note[pid] = nd
+        for ev in evs:
+            self.evidence[ev.patient_id].append(ev)
+
+    def evaluate(self, patients: dict[str, dict], run_index: date | None, criteria) -> tuple[list[dict], list[dict]]:
+        return evaluate(self.evidence, self.patient_ids | set(patients), patients, run_index, self.latest_note, criteria)
 
 
 @dataclass
@@ -126,19 +149,11 @@ def screen(notes, patients=None, index_date: date | str | None = None, criteria:
     screener = screener or Screener(Path(criteria) if criteria else None)
     patient_info = _patients_dict(patients)
     run_index = _as_date(index_date)
-    evidence_by_patient: dict[str, list] = defaultdict(list)
-    latest_note: dict[str, date] = {}
-    all_evidence = []
-    tuples = list(zip(notes_df["note_id"], notes_df["patient_id"], notes_df["note_date"], notes_df["text"]))
-    for nid, pid, nd, _ in tuples:
-        if nd and (pid not in latest_note or nd > latest_note[pid]):
-            latest_note[pid] = nd
-    for _, evs in screener.note_evidence(tuples):
-        all_evidence.extend(evs)
-        for ev in evs:
-            evidence_by_patient[ev.patient_id].append(ev)
-    pids = set(notes_df["patient_id"]) | set(patient_info)
-    patient_rows, criteria_rows = evaluate(evidence_by_patient, pids, patient_info, run_index, latest_note, screener.criteria)
+    tuples = note_tuples(notes_df)
+    all_evidence = [ev for _, evs in screener.note_evidence(tuples) for ev in evs]
+    tally = Tally()
+    tally.add(tuples, all_evidence)
+    patient_rows, criteria_rows = tally.evaluate(patient_info, run_index, screener.criteria)
     p, c, e = _frames(patient_rows, criteria_rows, [ev.row() for ev in all_evidence])
     return ScreenResult(p, c, e, {"notes_in": len(notes_df) + len(errors), "notes_processed": len(notes_df),
                                   "notes_failed": len(errors), "errors": errors})
@@ -253,30 +268,22 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     evidence_path = out / "evidence.csv"
     tmp_evidence = evidence_path.with_suffix(".csv.tmp")
-    evidence_by_patient: dict[str, list] = defaultdict(list)
-    latest_note: dict[str, date] = {}
-    errors, n_notes, n_evidence, pids = [], 0, 0, set(patient_info)
+    tally = Tally()
+    errors, n_notes, n_evidence = [], 0, 0
     from .evidence import EVIDENCE_COLUMNS
 
     def note_batches():
         for notes_df, errors_df in batches:
             errors.extend(errors_df.to_dict("records"))
-            tuples = list(zip(notes_df["note_id"], notes_df["patient_id"], notes_df["note_date"], notes_df["text"]))
-            yield tuples, len(errors_df)
+            yield note_tuples(notes_df), len(errors_df)
 
     evidencer = _Evidencer(screener, workers)
     try:
         with open(tmp_evidence, "w", encoding="utf-8", newline="") as handle:
             pd.DataFrame(columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False)
             for tuples, n_errors, evs in evidencer.map(note_batches()):
-                for nid, pid, nd, _ in tuples:
-                    pids.add(pid)
-                    if nd and (pid not in latest_note or nd > latest_note[pid]):
-                        latest_note[pid] = nd
-                rows = []
-                for ev in evs:
-                    evidence_by_patient[ev.patient_id].append(ev)
-                    rows.append(ev.row())
+                tally.add(tuples, evs)
+                rows = [ev.row() for ev in evs]
                 if rows:
                     pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False, header=False)
                 n_notes += len(tuples)
@@ -286,7 +293,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     finally:
         evidencer.close()
     tmp_evidence.replace(evidence_path)
-    patient_rows, criteria_rows = evaluate(evidence_by_patient, pids, patient_info, run_index, latest_note, screener.criteria)
+    patient_rows, criteria_rows = tally.evaluate(patient_info, run_index, screener.criteria)
     p, c, _ = _frames(patient_rows, criteria_rows, [])
     _write_csv(p, out / "patients.csv")
     _write_csv(c, out / "criteria.csv")
