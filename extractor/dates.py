@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
+from .numbers import NUMBER_WORDS
+
 __all__ = ["DateMention", "find_dates", "note_day_first", "parse_iso_date", "days_between"]
 
 
@@ -79,10 +81,7 @@ _SEASON_CANONICAL = MappingProxyType({
 # first month of each season; winter labelled Y runs Dec (Y-1) .. Feb (Y)
 _SEASON_START_MONTH = MappingProxyType({"spring": 3, "summer": 6, "fall": 9, "winter": 12})
 
-_NUMBER_WORDS = MappingProxyType({
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-})
+_NUMBER_WORDS = MappingProxyType({"a": 1, "an": 1, **NUMBER_WORDS})
 
 # --------------------------------------------------------------------------------------------------
 # Regular expressions. Placeholders are expanded by _rx(); <UNIT> goes first because it uses <S>.

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numbers import NUMBER_WORDS
+
 __all__ = ["Duration", "find_durations"]
 
-_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
-          "twenty": 20, "thirty": 30, "several": None, "few": None, "couple": 2}
+_WORDS = {"a": 1, "an": 1, **NUMBER_WORDS, "several": None, "few": None, "couple": 2}
 _UNITS = {"minute": "TM", "min": "TM", "hour": "TH", "hr": "TH", "h": "TH", "day": "D", "week": "W", "wk": "W",
           "month": "M", "mo": "M", "year": "Y", "yr": "Y", "y": "Y"}
 _NUMBER = r"(?P<n>\d+(?:\.\d+)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"

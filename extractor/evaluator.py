@@ -289,6 +289,8 @@ def started_and_response(c, v: View) -> Decision:
         return Decision(NOT_MET, [first, response], f"{started}; response: {level}")
     if level in c.met_levels and earliest_days >= c.min_days:
         return Decision(MET, [first, response], f"{started}; response: {level}")
+    if level in c.unknown_levels:
+        return Decision(UNKNOWN, [first, response], f"{started}; response {level.replace('_', ' ')}")
     return Decision(UNKNOWN, [first, response], f"{started}; response: {level}")
 
 
@@ -315,18 +317,17 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
         sex_ev = _sex_evidence(v)
         sex = v.patient.sex or (sex_ev.details.get("sex") if sex_ev else None)
         return sex == cond.patient_sex, [sex_ev] if (sex_ev and not v.patient.sex) else [], f"sex {sex}"
-    if cond.flags:
-        found = [ev for ev in v.of(cond.concepts, where=cond.where)
-                 if all(getattr(ev, f) for f in cond.flags) and not ev.family]
-        if cond.triggers:
-            words = [w.lower() for w in cond.triggers]
-            found = [ev for ev in found if any(w in ev.context_triggers.lower() for w in words)]
-    else:
-        found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
-    if cond.result:
+    if cond.result:  # a lab result: its polarity is the value, not the negation flag
         cutoffs = v.criteria.spec.lab_cutoffs
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if not ev.family and not ev.hypothetical and lab_result(ev, cutoffs) == cond.result]
+    elif cond.flags:
+        words = [w.lower() for w in cond.triggers]
+        found = [ev for ev in v.of(cond.concepts, where=cond.where)
+                 if all(getattr(ev, f) for f in cond.flags) and not ev.family
+                 and (not words or any(w in ev.context_triggers.lower() for w in words))]
+    else:
+        found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
     return bool(found), found, ""
 
 
@@ -422,12 +423,11 @@ def dose_limit(c, v: View) -> Decision:
             if d.get("unit") != "mg" or per_day is None:
                 undecided.append(ev)
                 continue
-            daily = (d["amount"] if d.get("daily_amount") is None else d["daily_amount"]) * factor
-            if d.get("daily_amount") is None:
-                daily = d["amount"] * per_day * factor
+            daily = (d["daily_amount"] if d.get("daily_amount") is not None else d["amount"] * per_day) * factor
             if weight_ev is not None:
                 limit = gc["max_mg_per_kg_per_day"] * weight_ev.details["weight_kg"]
-                why = f"{d.get('drug')} {daily:g} mg/day prednisone-equivalent vs {limit:g} (1 mg/kg x {weight_ev.details['weight_kg']:g} kg)"
+                why = (f"{d.get('drug')} {daily:g} mg/day prednisone-equivalent vs {limit:g} "
+                       f"({gc['max_mg_per_kg_per_day']:g} mg/kg x {weight_ev.details['weight_kg']:g} kg)")
             else:
                 limit = gc["max_mg_per_day_without_weight"]
                 why = f"{d.get('drug')} {daily:g} mg/day prednisone-equivalent vs {limit:g} (no weight)"
@@ -546,7 +546,7 @@ def dose_change_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
     start = index - timedelta(days=c.window_days)
     drugs = v.of(c.drugs)
-    targets = [ev for ev in v.affirmed(c.concepts)]
+    targets = v.affirmed(c.concepts)
     changes, stable = [], []
     for ev in v.affirmed(c.change) + v.affirmed(c.stable):
         drug = _nearest_drug(ev, drugs)

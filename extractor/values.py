@@ -19,6 +19,7 @@ from .doses import parse_dose
 from .doses import parse_bsa_m2, parse_weight_kg
 from .isn_class import base_key, find_ln_classes
 from .lab_results import parse_lab_result
+from .numbers import NUMBER_WORDS
 from .scores import parse_score
 
 
@@ -151,15 +152,15 @@ def read_bsa(m: Mention) -> Value:
     return (f"{found[0]:g} m2", {"bsa_m2": found[0]}) if found else None
 
 
-_NUMBER_WORDS = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11}
+_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 
 def read_count(m: Mention) -> Value:
-    match = re.search(r"\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b", m.span_text, re.IGNORECASE)
+    match = _COUNT.search(m.span_text)
     if not match:
         return None
     raw = match.group(1).lower()
-    number = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    number = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     return str(number), {"number": number}
 
 
