@@ -209,6 +209,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
          doc[s.body_span[0]:s.body_span[1]].end_char if s.body_span[1] > s.body_span[0] else len(text))
         for s in (getattr(doc._, "sections", None) or []) if s.category])
     ents = [e for e in doc.ents if e.label_ not in NOT_EVIDENCE]
+    by_sentence: dict[int, list] = {}  # only mentions of the same sentence can block a date
+    for e in ents:
+        by_sentence.setdefault(e.sent.start_char, []).append(e)
     rows: list[Evidence] = []
     for i, ent in enumerate(ents):
         sent = ent.sent
@@ -256,8 +259,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
         kind = config.get("value") or ev.concept
         drug = ev.details.get("drug")
-        blockers = [(o.start_char, o.end_char) for o in ents if o is not ent
-                    and sent.start_char <= o.start_char < sent.end_char
+        blockers = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                     and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
                     and not (drug and o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") == drug)]
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
