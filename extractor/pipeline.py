@@ -20,7 +20,9 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy
 from loguru import logger
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
@@ -47,14 +49,20 @@ warnings.filterwarnings("ignore", message=r"\[W036\]")
 def ln_sentences(doc: Doc) -> Doc:
     """Copy :func:`sentence_spans` boundaries onto tokens: the first token at or after each cut
     starts a sentence (a cut can fall inside white space attached to a token)."""
+    if not len(doc):
+        return doc
     cuts = [start for start, _ in sentence_spans(doc.text)]
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")  # 1 starts a sentence, -1 does not
     k = 0
     for token in doc:
         is_start = token.i == 0
         while k < len(cuts) and cuts[k] <= token.idx:
             is_start = is_start or token.i > 0
             k += 1
-        token.is_sent_start = is_start
+        if is_start:
+            starts[token.i, 0] = 1
+    # one call: the token.is_sent_start setter rescans the whole doc each time (quadratic)
+    doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy stores -1 as two's complement
     return doc
 
 

@@ -42,3 +42,8 @@ def test_console_script_is_installed():
     script = shutil.which("ln-screener") or str(Path(sys.executable).parent / "ln-screener")
     out = subprocess.run([script, "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "python -m extractor run" in out.stdout
+
+
+def test_sentence_boundaries_reach_the_doc(nlp):
+    doc = nlp("HPI: lupus.\nMEDS:\n- MMF 1 g BID\n- pred 5 mg. Next one.")
+    assert [s.text.strip() for s in doc.sents] == ["HPI: lupus.", "MEDS:", "- MMF 1 g BID", "- pred 5 mg.", "Next one."]
