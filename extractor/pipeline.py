@@ -5,7 +5,9 @@ Components, in order:
 1. medspaCy's clinical tokenizer, plus a split between a digit and a letter ("60mg" → "60 mg")
    so rules and values align to token boundaries.
 2. ``ln_sentences``: boundaries from :func:`extractor.sentences.sentence_spans` (one regex pass).
-3. ``medspacy_target_matcher``: every ``patterns/targets/*.json`` file.
+3. ``ln_target_matcher``: medspaCy's TargetMatcher over every ``patterns/targets/*.json`` file,
+   with the spans set on ``doc.ents`` in one assignment (medspaCy adds them one by one, and each
+   ``doc.ents +=`` re-walks the doc: quadratic in note length).
 4. ``abbreviation_detector`` (scispacy) and ``ln_abbreviation_targets``: a short form that a note
    defines for a matched concept ("belimumab (BLM)") is matched as that concept elsewhere in it.
 5. ``medspacy_sectionizer``: medspaCy's default section rules plus ``patterns/section_rules.json``.
@@ -72,6 +74,40 @@ def looks_like_abbreviation(text: str) -> bool:
     return 2 <= len(text) <= 10 and (capitals >= 2 or (capitals >= 1 and any(ch.isdigit() for ch in text)))
 
 
+class LnTargetMatcher:
+    """medspaCy's TargetMatcher returning spans, set on ``doc.ents`` at once. As in medspaCy, a
+    span overlapping one already kept (or an entity set upstream) is skipped."""
+
+    def __init__(self, nlp, name):
+        from medspacy.target_matcher import TargetMatcher
+
+        self.matcher = TargetMatcher(nlp, name=name, result_type=None)
+
+    @property
+    def labels(self):
+        return self.matcher.labels
+
+    def add(self, rules) -> None:
+        self.matcher.add(rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = set()
+        for ent in doc.ents:
+            taken.update(range(ent.start, ent.end))
+        kept = list(doc.ents)
+        for span in self.matcher(doc):
+            if taken.isdisjoint(range(span.start, span.end)):
+                kept.append(span)
+                taken.update(range(span.start, span.end))
+        doc.ents = sorted(kept, key=lambda span: span.start)
+        return doc
+
+
+@Language.factory("ln_target_matcher")
+def make_ln_target_matcher(nlp, name):  # no annotations: spaCy validates factory arguments
+    return LnTargetMatcher(nlp, name)
+
+
 @Language.component("ln_abbreviation_targets")
 def ln_abbreviation_targets(doc: Doc) -> Doc:
     """Match note-defined short forms of matched concepts as the same concept."""
@@ -124,7 +160,7 @@ def build_nlp(directory: Path | None = None) -> Language:
     nlp.tokenizer = _tokenizer(nlp)
     nlp.add_pipe("ln_sentences")
 
-    matcher = nlp.add_pipe("medspacy_target_matcher")
+    matcher = nlp.add_pipe("ln_target_matcher")
     for path in target_rule_files(base):
         matcher.add(load_target_rules(path))
 

@@ -32,7 +32,7 @@ class Screener:
         from .pipeline import build_nlp
 
         self.nlp = build_nlp(self.patterns)
-        known = set(self.nlp.get_pipe("medspacy_target_matcher").labels)  # the rule files, parsed once
+        known = set(self.nlp.get_pipe("ln_target_matcher").labels)  # the rule files, parsed once
         self.criteria = load_criteria(self.criteria_path, known_concepts=known)
         self.section_flags = _section_flags(self.patterns)
         self.concepts = {k: v.model_dump() for k, v in self.criteria.spec.concepts.items()}

@@ -4,7 +4,7 @@ import pytest
 
 
 def test_components_in_order(nlp):
-    assert nlp.pipe_names == ["ln_sentences", "medspacy_target_matcher", "abbreviation_detector",
+    assert nlp.pipe_names == ["ln_sentences", "ln_target_matcher", "abbreviation_detector",
                               "ln_abbreviation_targets", "medspacy_sectionizer", "medspacy_context"]
 
 
