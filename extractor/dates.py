@@ -39,13 +39,13 @@ import bisect
 import calendar
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from .numbers import NUMBER_WORDS
 
-__all__ = ["DateMention", "find_dates", "note_day_first", "parse_iso_date", "days_between"]
+__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,34 @@ def find_dates(text: str, reference_date: date | None = None,
         found.extend(_find_calendar_relative(text, ref))
         found.extend(_find_relative_seasons(text, ref))
     return _longest_non_overlapping(found)
+
+
+DATE_CONTEXT = 64  # characters around a span that date patterns may read (longest match, look-behinds)
+
+
+def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date | None = None,
+                  day_first: bool | None = None) -> list[DateMention]:
+    """The dates :func:`find_dates` finds in the whole text that overlap ``spans`` (sorted,
+    disjoint), reading only the spans and ``DATE_CONTEXT`` characters around each. Whether the
+    note is day-first is still decided from the whole text."""
+    if day_first is None:
+        day_first = note_day_first(text)
+    out: list[DateMention] = []
+    for start, end in _widened(spans, DATE_CONTEXT, len(text)):
+        for found in find_dates(text[start:end], reference_date, day_first):
+            out.append(replace(found, start=found.start + start, end=found.end + start))
+    return out
+
+
+def _widened(spans: list[tuple[int, int]], margin: int, limit: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        start, end = max(0, start - margin), min(limit, end + margin)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def note_day_first(text: str) -> bool | None:

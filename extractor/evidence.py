@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .dates import DateMention, find_dates
+from ._extensions import DATE_SPANS_KEY, TEXT_KEY
+from .dates import DateMention, find_dates, find_dates_in
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
 
@@ -200,9 +201,11 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
 def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                  concepts: dict[str, dict[str, Any]], section_flags: dict[str, dict[str, bool]],
                  concept_criteria: dict[str, list[str]]) -> list[Evidence]:
-    """Evidence rows for every target span of a processed note."""
-    text = doc.text
-    dates = find_dates(text, note_date)
+    """Evidence rows for every target span of a processed note (a window doc carries the note's
+    own text: dates and values are read from it)."""
+    text = doc.user_data.get(TEXT_KEY, doc.text)
+    date_spans = doc.user_data.get(DATE_SPANS_KEY)
+    dates = find_dates(text, note_date) if date_spans is None else find_dates_in(text, date_spans, note_date)
     sections = bounded_sections(text, [
         (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,

@@ -19,17 +19,18 @@ process; medspaCy pipelines do not pickle.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 
 import numpy
 from loguru import logger
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 
-from ._extensions import register_extensions
+from ._extensions import REGEX_MATCHES_KEY, SENTENCES_KEY, TEXT_KEY, register_extensions
 from .rules import (
     load_context_rules,
     load_section_rules,
@@ -53,16 +54,14 @@ def ln_sentences(doc: Doc) -> Doc:
     starts a sentence (a cut can fall inside white space attached to a token)."""
     if not len(doc):
         return doc
-    cuts = [start for start, _ in sentence_spans(doc.text)]
-    starts = numpy.full((len(doc), 1), -1, dtype="int64")  # 1 starts a sentence, -1 does not
-    k = 0
-    for token in doc:
-        is_start = token.i == 0
-        while k < len(cuts) and cuts[k] <= token.idx:
-            is_start = is_start or token.i > 0
-            k += 1
-        if is_start:
-            starts[token.i, 0] = 1
+    spans = doc.user_data.get(SENTENCES_KEY) or sentence_spans(doc.text)  # windows pass the note's own
+    cuts = numpy.fromiter((start for start, _ in spans), dtype="int64")
+    idx = numpy.asarray(doc.to_array(IDX), dtype="int64").reshape(-1)
+    consumed = numpy.searchsorted(cuts, idx, side="right")  # cuts at or before each token
+    is_start = numpy.empty(len(doc), dtype=bool)
+    is_start[0] = True
+    is_start[1:] = consumed[1:] > consumed[:-1]
+    starts = numpy.where(is_start, 1, -1).astype("int64").reshape(-1, 1)
     # one call: the token.is_sent_start setter rescans the whole doc each time (quadratic)
     doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy stores -1 as two's complement
     return doc
@@ -174,6 +173,8 @@ def build_nlp(directory: Path | None = None) -> Language:
     context: ConText = nlp.add_pipe("medspacy_context", config={"rules": None})
     context.add(merged_rules(base / "context_rules.json", Path(context.DEFAULT_RULES_FILEPATH),
                              load_context_rules))
+    _use_given_regex_matches(nlp)
+    context._ConText__matcher.__class__ = _target_sentence_matcher()
     return nlp
 
 
@@ -194,3 +195,120 @@ def merged_rules(project_file: Path, default_file: Path, load) -> list:
             _literal_key(x) for x in removed_default_literals(project_file)}
     defaults = [r for r in load(default_file) if _literal_key(r.literal) not in redefined]
     return defaults + project
+
+
+def _regex_matchers(nlp: Language) -> list:
+    """medspaCy's RegexMatcher inside each rule component (name-mangled private attributes)."""
+    medspacy_matchers = [nlp.get_pipe("ln_target_matcher").matcher._TargetMatcher__matcher,
+                         nlp.get_pipe("medspacy_sectionizer")._Sectionizer__matcher,
+                         nlp.get_pipe("medspacy_context")._ConText__matcher]
+    return [m._MedspacyMatcher__regex_matcher for m in medspacy_matchers]
+
+
+def _use_given_regex_matches(nlp: Language) -> None:
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    for regex_matcher in _regex_matchers(nlp):
+        if type(regex_matcher) is RegexMatcher:
+            regex_matcher.__class__ = _given_matches_regex_matcher()
+
+
+@functools.lru_cache(maxsize=None)
+def _given_matches_regex_matcher():
+    from medspacy.common.regex_matcher import RegexMatcher
+    from medspacy.common.util import get_token_for_char
+
+    class _Matcher(RegexMatcher):
+        """medspaCy's RegexMatcher, except that a doc carrying the matches of its patterns on the
+        original note (``doc.user_data[REGEX_MATCHES_KEY]``, a window doc) uses those; spans are
+        aligned to tokens exactly as medspaCy aligns them."""
+
+        def __call__(self, doc: Doc):
+            given = doc.user_data.get(REGEX_MATCHES_KEY)
+            if given is None:
+                return super().__call__(doc)
+            text = doc.user_data.get(TEXT_KEY, doc.text_with_ws)
+            matches = []
+            for match_id, patterns in self._patterns.items():
+                on_match = self._callbacks[match_id]
+                for pattern in patterns:
+                    found = given.get(pattern.pattern)
+                    if found is None:
+                        found = [m.span() for m in pattern.finditer(text)]
+                    for start_char, end_char in found:
+                        span = doc.char_span(start_char, end_char)
+                        if span is None:
+                            start = get_token_for_char(doc, start_char, resolve=self.resolve_start)
+                            end = get_token_for_char(doc, end_char, resolve=self.resolve_end)
+                            span = doc[start.i : len(doc) if end is None else end.i]
+                        if len(span):
+                            matches.append((match_id, span.start, span.end))
+                        if on_match is not None:
+                            on_match(self, doc, len(matches) - 1, matches)
+            return matches
+
+    return _Matcher
+
+
+
+@functools.lru_cache(maxsize=None)
+def _target_sentence_matcher():
+    from medspacy.common.medspacy_matcher import MedspacyMatcher
+    from medspacy.common.util import prune_overlapping_matches
+
+    class _Matcher(MedspacyMatcher):
+        """ConText's matcher, which on a window doc looks for modifiers only in sentences that
+        hold a target: a modifier's scope is its sentence, so modifiers elsewhere change nothing
+        (and in a long note, pruning every modifier of the note was quadratic). Matches come in
+        medspaCy's order: token patterns, then phrases, each in text order."""
+
+        def __call__(self, doc: Doc):
+            if TEXT_KEY not in doc.user_data or self._MedspacyMatcher__regex_matcher._patterns:
+                return super().__call__(doc)
+            token_matches, phrase_matches, seen = [], [], set()
+            for ent in doc.ents:
+                sent = ent.sent
+                if sent.start in seen:
+                    continue
+                seen.add(sent.start)
+                # spaCy's Matcher answers in span offsets, its PhraseMatcher in doc offsets
+                token_matches += [(key, start + sent.start, end + sent.start)
+                                  for key, start, end in self._MedspacyMatcher__matcher(sent)]
+                phrase_matches += self._MedspacyMatcher__phrase_matcher(sent)
+            matches = token_matches + phrase_matches
+            return prune_overlapping_matches(matches) if self._prune else matches
+
+    return _Matcher
+
+
+def build_window_finder(nlp: Language):
+    """A :class:`extractor.windows.WindowFinder` over the target and section rules of ``nlp``."""
+    from .windows import WindowFinder
+
+    literal_rules, exact = [], True
+    for rules, sentence in ((nlp.get_pipe("ln_target_matcher").matcher.rules, True),
+                            (nlp.get_pipe("medspacy_sectionizer").rules, False)):
+        for rule in rules:
+            if rule.pattern is None:
+                literal_rules.append(([t.lower_ for t in nlp.make_doc(rule.literal.lower())], sentence))
+            elif not isinstance(rule.pattern, str):
+                exact = False  # a token-pattern rule: no spellings to search for (none today)
+    targets, sections = _regex_matchers(nlp)[:2]
+    regexes = [(p, sentence) for matcher, sentence in ((targets, True), (sections, False))
+               for patterns in matcher._patterns.values() for p in patterns]
+    finder = WindowFinder(literal_rules, regexes, _split_tokens(nlp))
+    finder.exact = finder.exact and exact
+    return finder
+
+
+def _split_tokens(nlp: Language) -> set[str]:
+    """Lower-case token texts that a tokenizer exception cuts out of a word ("can" + "not")."""
+    out = set()
+    for key, pieces in (nlp.tokenizer.rules or {}).items():
+        texts = [piece.get(65, piece.get("ORTH", "")) if isinstance(piece, dict) else str(piece) for piece in pieces]
+        at = 0
+        for left, right in zip(texts, texts[1:]):
+            at += len(left)
+            if key[at - 1 : at].isalpha() and key[at : at + 1].isalpha():
+                out.update((left.lower(), right.lower()))
+    return out

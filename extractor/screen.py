@@ -26,12 +26,14 @@ class Screener:
 
     criteria_path: Path | None = None
     patterns: Path | None = None
+    windowed: bool = True  # run the pipeline on candidate windows only (same evidence, see windows.py)
 
     def __post_init__(self) -> None:
         from .criteria import load_criteria
-        from .pipeline import build_nlp
+        from .pipeline import build_nlp, build_window_finder
 
         self.nlp = build_nlp(self.patterns)
+        self.windows = build_window_finder(self.nlp)
         known = set(self.nlp.get_pipe("ln_target_matcher").labels)  # the rule files, parsed once
         self.criteria = load_criteria(self.criteria_path, known_concepts=known)
         self.section_flags = _section_flags(self.patterns)
@@ -42,9 +44,35 @@ class Screener:
         """Evidence for (note_id, patient_id, note_date, text) tuples, note by note."""
         from .evidence import doc_evidence
 
-        texts = ((text, (nid, pid, nd)) for nid, pid, nd, text in notes)
-        for doc, (nid, pid, nd) in self.nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
-            yield nid, doc_evidence(doc, pid, nid, nd, self.concepts, self.section_flags, self.concept_criteria)
+        if not self.windowed:
+            texts = ((text, (nid, pid, nd)) for nid, pid, nd, text in notes)
+            for doc, (nid, pid, nd) in self.nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+                yield nid, doc_evidence(doc, pid, nid, nd, self.concepts, self.section_flags, self.concept_criteria)
+            return
+        for nid, pid, nd, text in notes:
+            doc = self.window_doc(text)
+            yield nid, ([] if doc is None else
+                        doc_evidence(doc, pid, nid, nd, self.concepts, self.section_flags, self.concept_criteria))
+
+    def window_doc(self, text: str):
+        """The processed doc of a note's candidate windows (the rest masked), or None when no rule
+        can match anywhere in it. Offsets, sentences and spans are those of the whole note."""
+        from ._extensions import DATE_SPANS_KEY, REGEX_MATCHES_KEY, SENTENCES_KEY, TEXT_KEY
+        from .sentences import sentence_spans
+        from .windows import masked_text
+
+        sentences = sentence_spans(text)
+        found = self.windows.find(text, sentences)
+        if not found.spans:
+            return None
+        whole = found.whole or found.covered() > 0.5 * len(text)
+        doc = self.nlp.make_doc(text if whole else masked_text(text, found.spans))
+        doc.user_data.update({TEXT_KEY: text, SENTENCES_KEY: sentences, REGEX_MATCHES_KEY: found.regex_matches})
+        if not whole:
+            doc.user_data[DATE_SPANS_KEY] = found.sentences
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return doc
 
 
 def _section_flags(patterns: Path | None) -> dict[str, dict[str, bool]]:
