@@ -2,7 +2,9 @@
 pipeline (PyRuSH sentences + TargetMatcher + ConText) loaded with the project's own target rules.
 
 Prints chars/s and notes/s of each, their ratio, peak memory, and the share of time per stage
-of the project's pipeline. Notes: corpus/synthetic_notes plus MTSamples from ../shared/data
+of the project's pipeline. The project's pipeline runs twice: through candidate windows (the
+default, :mod:`extractor.windows`) and on the full text; the benchmark also checks that both
+give the same evidence rows on these notes. Notes: corpus/synthetic_notes plus MTSamples from ../shared/data
 when present.
 
     python -m benchmarks.throughput [--repeat N]
@@ -50,34 +52,46 @@ def timed(label: str, fn, texts: list[str]) -> float:
     return chars / seconds
 
 
-def stage_shares(nlp, texts: list[str]) -> None:
+def stage_shares(screener, texts: list[str]) -> None:
+    """Share of time per stage of the default (candidate windows) path."""
+    from extractor._extensions import DATE_SPANS_KEY, REGEX_MATCHES_KEY, SENTENCES_KEY, TEXT_KEY
     from extractor.evidence import doc_evidence
-    from extractor.screen import Screener
+    from extractor.sentences import sentence_spans
+    from extractor.windows import masked_text
 
-    screener = Screener.__new__(Screener)
-    totals = {"tokenizer": 0.0}
-    for name in nlp.pipe_names:
-        totals[name] = 0.0
+    totals: dict[str, float] = {"sentence split (whole note)": 0.0, "find windows (whole note)": 0.0,
+                                "mask": 0.0, "tokenizer": 0.0}
+    totals.update({name: 0.0 for name in screener.nlp.pipe_names})
     totals["evidence (dates, values)"] = 0.0
-    from extractor.screen import _section_flags
-    from extractor.criteria import load_criteria
-
-    criteria = load_criteria()
-    concepts = {k: v.model_dump() for k, v in criteria.spec.concepts.items()}
-    flags = _section_flags(None)
+    covered = 0
     for text in texts:
         t = time.perf_counter()
-        doc = nlp.make_doc(text)
+        sentences = sentence_spans(text)
+        totals["sentence split (whole note)"] += time.perf_counter() - t
+        t = time.perf_counter()
+        found = screener.windows.find(text, sentences)
+        totals["find windows (whole note)"] += time.perf_counter() - t
+        covered += found.covered()
+        if not found.spans:
+            continue
+        t = time.perf_counter()
+        body = masked_text(text, found.spans)
+        totals["mask"] += time.perf_counter() - t
+        t = time.perf_counter()
+        doc = screener.nlp.make_doc(body)
         totals["tokenizer"] += time.perf_counter() - t
-        for name, proc in nlp.pipeline:
+        doc.user_data.update({TEXT_KEY: text, SENTENCES_KEY: sentences, REGEX_MATCHES_KEY: found.regex_matches,
+                              DATE_SPANS_KEY: found.sentences})
+        for name, proc in screener.nlp.pipeline:
             t = time.perf_counter()
             doc = proc(doc)
             totals[name] += time.perf_counter() - t
         t = time.perf_counter()
-        doc_evidence(doc, "P", "N", None, concepts, flags, {})
+        doc_evidence(doc, "P", "N", None, screener.concepts, screener.section_flags, {})
         totals["evidence (dates, values)"] += time.perf_counter() - t
     whole = sum(totals.values())
-    print("\nshare of time per stage (project pipeline):")
+    print(f"\nwindows cover {100 * covered / sum(map(len, texts)):.1f} % of the text")
+    print("share of time per stage (candidate windows):")
     for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {name:<32}{100 * seconds / whole:6.1f} %")
 
@@ -92,11 +106,21 @@ def main(argv: list[str] | None = None) -> int:
 
     screener = Screener()
     tuples = [(f"n{i}", "P", None, t) for i, t in enumerate(texts)]
-    ours = timed("project pipeline (evidence rows)", lambda _: list(screener.note_evidence(tuples)), texts)
+    rows = {}
+
+    def evidence(windowed: bool):
+        screener.windowed = windowed
+        rows[windowed] = [[ev.row() for ev in evs] for _, evs in screener.note_evidence(tuples)]
+
+    ours = timed("project pipeline, candidate windows", lambda _: evidence(True), texts)
+    full = timed("project pipeline, full text", lambda _: evidence(False), texts)
     baseline_nlp = medspacy_default()
     base = timed("medspaCy default + project target rules", lambda ts: list(baseline_nlp.pipe(ts)), texts)
-    print(f"\nratio project / medspaCy default: {ours / base:.1f}x")
-    stage_shares(screener.nlp, texts)
+    differing = sum(a != b for a, b in zip(rows[True], rows[False]))
+    print(f"\nratio windows / medspaCy default:   {ours / base:.1f}x")
+    print(f"ratio full text / medspaCy default: {full / base:.1f}x")
+    print(f"notes whose evidence differs between windows and full text: {differing} of {len(texts)}")
+    stage_shares(screener, texts)
     print(f"\npeak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 
