@@ -103,11 +103,84 @@ class Tally:
             self.patient_ids.add(pid)
             if nd and (pid not in self.latest_note or nd > self.latest_note[pid]):
                 self.latest_note[pid] = nd
+        self._keep(evs)
+
+    def _keep(self, evs) -> None:
         for ev in evs:
             self.evidence[ev.patient_id].append(ev)
 
     def evaluate(self, patients: dict[str, dict], run_index: date | None, criteria) -> tuple[list[dict], list[dict]]:
         return evaluate(self.evidence, self.patient_ids | set(patients), patients, run_index, self.latest_note, criteria)
+
+
+class SpilledTally(Tally):
+    """A Tally that keeps evidence on disk, partitioned by patient, so memory does not grow with
+    the export: each batch's evidence is appended to one of ``SHARDS`` files chosen by a hash of
+    the patient id, and patients are evaluated one shard at a time. Rows come out sorted by
+    patient id, as from :meth:`Tally.evaluate` (a merge of the shards' sorted rows)."""
+
+    SHARDS = 64
+
+    def __init__(self, directory: Path):
+        super().__init__()
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def _shard(self, patient_id: str) -> int:
+        import zlib
+
+        return zlib.crc32(patient_id.encode("utf-8")) % self.SHARDS
+
+    def _keep(self, evs) -> None:
+        import pickle
+
+        by_shard: dict[int, list] = defaultdict(list)
+        for ev in evs:
+            by_shard[self._shard(ev.patient_id)].append(ev)
+        for shard, items in by_shard.items():
+            with open(self.directory / f"{shard:03d}.pkl", "ab") as handle:
+                pickle.dump(items, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _load(self, shard: int) -> dict[str, list]:
+        import pickle
+
+        out: dict[str, list] = defaultdict(list)
+        path = self.directory / f"{shard:03d}.pkl"
+        if path.exists():
+            with open(path, "rb") as handle:
+                while True:
+                    try:
+                        items = pickle.load(handle)
+                    except EOFError:
+                        break
+                    for ev in items:
+                        out[ev.patient_id].append(ev)
+        return out
+
+    def iter_rows(self, patients: dict[str, dict], run_index: date | None, criteria):
+        """(patient rows, criteria rows) iterators in patient-id order, one shard in memory at a time."""
+        import heapq
+        import pickle
+
+        everyone = self.patient_ids | set(patients)
+        members: dict[int, list[str]] = defaultdict(list)
+        for pid in everyone:
+            members[self._shard(pid)].append(pid)
+        parts = []
+        for shard in sorted(members):
+            p_rows, c_rows = evaluate(self._load(shard), members[shard], patients, run_index, self.latest_note, criteria)
+            path = self.directory / f"{shard:03d}.rows.pkl"
+            with open(path, "wb") as handle:
+                pickle.dump((p_rows, c_rows), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            parts.append(path)
+
+        def rows(which: int):
+            def one(path):
+                with open(path, "rb") as handle:
+                    yield from pickle.load(handle)[which]
+            return heapq.merge(*(one(path) for path in parts), key=lambda row: row["patient_id"])
+
+        return rows(0), rows(1)
 
 
 @dataclass
@@ -296,7 +369,11 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     evidence_path = out / "evidence.csv"
     tmp_evidence = evidence_path.with_suffix(".csv.tmp")
-    tally = Tally()
+    import shutil
+    import tempfile
+
+    spill = Path(tempfile.mkdtemp(prefix=".ln-tally-", dir=out))
+    tally = SpilledTally(spill)
     errors, n_notes, n_evidence = [], 0, 0
     from .evidence import EVIDENCE_COLUMNS
 
@@ -321,12 +398,21 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     finally:
         evidencer.close()
     tmp_evidence.replace(evidence_path)
-    patient_rows, criteria_rows = tally.evaluate(patient_info, run_index, screener.criteria)
-    p, c, _ = _frames(patient_rows, criteria_rows, [])
-    _write_csv(p, out / "patients.csv")
-    _write_csv(c, out / "criteria.csv")
+    try:
+        patient_rows, criteria_rows = tally.iter_rows(patient_info, run_index, screener.criteria)
+        statuses: dict[str, int] = defaultdict(int)
+
+        def counted(rows):
+            for row in rows:
+                statuses[row["status"]] += 1
+                yield row
+
+        n_patients = _write_rows(counted(patient_rows), PATIENT_COLUMNS, out / "patients.csv")
+        _write_rows(criteria_rows, CRITERIA_COLUMNS, out / "criteria.csv")
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
     _write_csv(pd.DataFrame(errors, columns=list(ERROR_COLUMNS)), out / "errors.csv")
-    counts = p["status"].value_counts().to_dict()
+    counts = dict(sorted(statuses.items(), key=lambda kv: -kv[1]))
     info = {
         "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions(),
@@ -334,13 +420,31 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
                        "index_date": index_date, "criteria": str(screener.criteria.path), "column_map": column_map or {}},
         "input_fingerprint": fingerprint(source),
         "counts": {"notes_in": n_notes + len(errors), "notes_processed": n_notes, "notes_failed": len(errors),
-                   "patients": len(p), "evidence": n_evidence, "patients_by_status": counts},
+                   "patients": n_patients, "evidence": n_evidence, "patients_by_status": counts},
         "seconds": round(time.perf_counter() - started, 2),
     }
     tmp = out / "run.json.tmp"
     tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str), encoding="utf-8")
     tmp.replace(out / "run.json")
     return info
+
+
+def _write_rows(rows, columns, path: Path, chunk: int = 50_000) -> int:
+    """Write dict rows to CSV in chunks (same bytes as one DataFrame.to_csv); return the count."""
+    import itertools
+
+    import pandas as pd
+
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    n = 0
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        pd.DataFrame(columns=list(columns)).to_csv(handle, index=False)
+        rows = iter(rows)
+        while block := list(itertools.islice(rows, chunk)):
+            pd.DataFrame(block, columns=list(columns)).to_csv(handle, index=False, header=False)
+            n += len(block)
+    tmp.replace(path)
+    return n
 
 
 def _write_csv(df, path: Path) -> None:

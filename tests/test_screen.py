@@ -91,3 +91,21 @@ def test_outputs_identical_across_runs_hash_seeds_and_workers(tmp_path, pytestco
     _run_in_subprocess(source, tmp_path / "b", seed=2, workers=2)
     for name in ("patients.csv", "criteria.csv", "evidence.csv", "errors.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_spilled_tally_gives_the_in_memory_rows(screener, tmp_path):
+    from extractor.screen import SpilledTally, Tally, note_tuples
+    from extractor.readers import notes_from_dataframe
+
+    notes_df, _ = notes_from_dataframe(NOTES)
+    tuples = note_tuples(notes_df)
+    evs = [ev for _, batch in screener.note_evidence(tuples) for ev in batch]
+    memory, spilled = Tally(), SpilledTally(tmp_path / "spill")
+    for tally in (memory, spilled):
+        tally.add(tuples[:2], [ev for ev in evs if ev.note_id in ("a1", "a2")])  # two batches
+        tally.add(tuples[2:], [ev for ev in evs if ev.note_id == "b1"])
+    patients = {"C": {"patient_id": "C"}}  # listed, with no notes
+    expected = memory.evaluate(patients, None, screener.criteria)
+    got = spilled.iter_rows(patients, None, screener.criteria)
+    assert (list(got[0]), list(got[1])) == expected
+    assert len({p.name for p in (tmp_path / "spill").glob("*.pkl")}) >= 1
