@@ -44,6 +44,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from .numbers import NUMBER_WORDS
+from .spans import merge_spans
 
 __all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between"]
 
@@ -233,20 +234,9 @@ def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date 
     if day_first is None:
         day_first = note_day_first(text)
     out: list[DateMention] = []
-    for start, end in _widened(spans, DATE_CONTEXT, len(text)):
+    for start, end in merge_spans(spans, DATE_CONTEXT, len(text)):
         for found in find_dates(text[start:end], reference_date, day_first):
             out.append(replace(found, start=found.start + start, end=found.end + start))
-    return out
-
-
-def _widened(spans: list[tuple[int, int]], margin: int, limit: int) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in spans:
-        start, end = max(0, start - margin), min(limit, end + margin)
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
     return out
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from .regex_literals import required_literals
+from .spans import merge_spans
 
 __all__ = ["WindowFinder", "NoteWindows", "masked_text"]
 
@@ -153,8 +154,8 @@ class WindowFinder:
                 add(start, end, self.regex_sentence[i])
         if chosen:
             self._abbreviation_context(text, sentences, chosen)
-        sentence_spans = _merge([sentences[i] for i in sorted(chosen)])
-        return NoteWindows(_merge(sorted(sentence_spans + headers)), regex_matches, sentences=sentence_spans)
+        sentence_spans = merge_spans([sentences[i] for i in sorted(chosen)])
+        return NoteWindows(merge_spans(sorted(sentence_spans + headers)), regex_matches, sentences=sentence_spans)
 
     @staticmethod
     def _abbreviation_context(text: str, sentences: list[tuple[int, int]], chosen: set[int]) -> None:
@@ -241,30 +242,10 @@ def _last_space_run(text: str, before: int) -> int:
     return i  # index of a space before that word, or -1
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in spans:
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
 def masked_text(text: str, spans: list[tuple[int, int]]) -> str:
     """``text`` with everything outside ``spans`` (widened to the nearest space on each side)
     replaced by filler of the same length."""
-    kept = []
-    for start, end in spans:
-        left = text.rfind(" ", 0, start) + 1
-        # through the white space after the window and the word after it: a white-space token
-        # can run across the window's end, and the sentence ends where the next token starts
-        right = text.find(" ", _SPACE_THEN_WORD.match(text, end).end())
-        right = len(text) if right == -1 else right
-        if kept and left <= kept[-1][1]:
-            kept[-1] = (kept[-1][0], max(kept[-1][1], right))
-        else:
-            kept.append((left, right))
+    kept = merge_spans((text.rfind(" ", 0, start) + 1, _kept_end(text, end)) for start, end in spans)
     parts, at = [], 0
     for left, right in kept:
         parts.append(_filler(left - at, at > 0, True))
@@ -272,6 +253,13 @@ def masked_text(text: str, spans: list[tuple[int, int]]) -> str:
         at = right
     parts.append(_filler(len(text) - at, at > 0, False))
     return "".join(parts)
+
+
+def _kept_end(text: str, end: int) -> int:
+    """Through the white space after a window and the word after it: a white-space token can
+    run across the window's end, and the sentence ends where the next token starts."""
+    right = text.find(" ", _SPACE_THEN_WORD.match(text, end).end())
+    return len(text) if right == -1 else right
 
 
 def _filler(length: int, space_before: bool, space_after: bool) -> str:
