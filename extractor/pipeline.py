@@ -250,7 +250,6 @@ def _given_matches_regex_matcher():
     return _Matcher
 
 
-
 @functools.lru_cache(maxsize=None)
 def _target_sentence_matcher():
     from medspacy.common.medspacy_matcher import MedspacyMatcher
@@ -285,20 +284,18 @@ def build_window_finder(nlp: Language):
     """A :class:`extractor.windows.WindowFinder` over the target and section rules of ``nlp``."""
     from .windows import WindowFinder
 
-    literal_rules, exact = [], True
+    literal_rules = []
     for rules, sentence in ((nlp.get_pipe("ln_target_matcher").matcher.rules, True),
                             (nlp.get_pipe("medspacy_sectionizer").rules, False)):
         for rule in rules:
             if rule.pattern is None:
                 literal_rules.append(([t.lower_ for t in nlp.make_doc(rule.literal.lower())], sentence))
             elif not isinstance(rule.pattern, str):
-                exact = False  # a token-pattern rule: no spellings to search for (none today)
+                literal_rules.append((None, sentence))  # token patterns: regexes are read below
     targets, sections = _regex_matchers(nlp)[:2]
     regexes = [(p, sentence) for matcher, sentence in ((targets, True), (sections, False))
                for patterns in matcher._patterns.values() for p in patterns]
-    finder = WindowFinder(literal_rules, regexes, _split_tokens(nlp))
-    finder.exact = finder.exact and exact
-    return finder
+    return WindowFinder(literal_rules, regexes, _split_tokens(nlp))
 
 
 def _split_tokens(nlp: Language) -> set[str]:

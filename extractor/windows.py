@@ -67,10 +67,10 @@ class NoteWindows:
 class WindowFinder:
     """Built once from the pipeline's own matchers; :meth:`find` is a plain function of the text."""
 
-    def __init__(self, literal_rules: list[tuple[list[str], bool]], regexes: list[tuple[re.Pattern, bool]],
+    def __init__(self, literal_rules: list[tuple[list[str] | None, bool]], regexes: list[tuple[re.Pattern, bool]],
                  split_tokens: set[str]):
-        """``literal_rules``: each phrase rule as its lower-case tokens and whether a match needs its
-        whole sentence (a target does; a section header needs only itself); ``regexes``: compiled
+        """``literal_rules``: each phrase rule as its lower-case tokens (None for a token-pattern
+        rule: notes are then processed whole) and whether a match needs its whole sentence (a target does; a section header needs only itself); ``regexes``: compiled
         patterns as the pipeline compiled them, with the same flag; ``split_tokens``: token texts
         (lower case) that the tokenizer can cut out of a longer word ("can" + "not")."""
         import ahocorasick
@@ -78,6 +78,9 @@ class WindowFinder:
         self.automaton = ahocorasick.Automaton()
         self.exact = True
         for tokens, sentence in literal_rules:
+            if tokens is None:
+                self.exact = False  # a token-pattern rule has no spellings to search for (none today)
+                continue
             if not tokens:
                 continue
             if len(tokens) - 1 > 4:  # too many spellings: search the longest word, widen by the rest
@@ -115,10 +118,8 @@ class WindowFinder:
 
     def find(self, text: str, sentences: list[tuple[int, int]]) -> NoteWindows:
         """Windows of ``text`` given its sentence spans (contiguous, covering the text)."""
-        if not self.exact:
-            return NoteWindows([(0, len(text))], whole=True, sentences=[(0, len(text))])
         lower = text.lower()
-        if len(lower) != len(text) or (not text.isascii() and _SPECIAL_FOLD.search(text)):
+        if not self.exact or len(lower) != len(text) or (not text.isascii() and _SPECIAL_FOLD.search(text)):
             return NoteWindows([(0, len(text))], whole=True)
         starts = [s for s, _ in sentences]
         chosen: set[int] = set()
