@@ -353,6 +353,9 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         criteria: str | Path | None = None, column_map: dict[str, str] | None = None,
         progress: Callable[[int], None] | None = None, workers: int = 1, batch_size: int = 1000) -> dict[str, Any]:
     """Screen a corpus folder or note export into OUT/{patients,criteria,evidence,errors}.csv and run.json."""
+    import shutil
+    import tempfile
+
     import pandas as pd
 
     from . import __version__
@@ -367,52 +370,45 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     screener = Screener(Path(criteria) if criteria else None)
     batches = iter_note_batches(source, column_map, batch_size=batch_size)  # raises InputError before any work
     out.mkdir(parents=True, exist_ok=True)
-    evidence_path = out / "evidence.csv"
-    tmp_evidence = evidence_path.with_suffix(".csv.tmp")
-    import shutil
-    import tempfile
-
-    spill = Path(tempfile.mkdtemp(prefix=".ln-tally-", dir=out))
-    tally = SpilledTally(spill)
-    errors, n_notes, n_evidence = [], 0, 0
     from .evidence import EVIDENCE_COLUMNS
+
+    errors, n_notes = [], 0
+    statuses: dict[str, int] = defaultdict(int)
 
     def note_batches():
         for notes_df, errors_df in batches:
             errors.extend(errors_df.to_dict("records"))
             yield note_tuples(notes_df), len(errors_df)
 
-    evidencer = _Evidencer(screener, workers)
+    def evidence_rows(evidencer, tally):
+        nonlocal n_notes
+        for tuples, n_errors, evs in evidencer.map(note_batches()):
+            tally.add(tuples, evs)
+            yield from (ev.row() for ev in evs)
+            n_notes += len(tuples)
+            if progress:
+                progress(len(tuples) + n_errors)
+
+    def counted(rows):
+        for row in rows:
+            statuses[row["status"]] += 1
+            yield row
+
+    spill = Path(tempfile.mkdtemp(prefix=".ln-tally-", dir=out))
     try:
-        with open(tmp_evidence, "w", encoding="utf-8", newline="") as handle:
-            pd.DataFrame(columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False)
-            for tuples, n_errors, evs in evidencer.map(note_batches()):
-                tally.add(tuples, evs)
-                rows = [ev.row() for ev in evs]
-                if rows:
-                    pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)).to_csv(handle, index=False, header=False)
-                n_notes += len(tuples)
-                n_evidence += len(rows)
-                if progress:
-                    progress(len(tuples) + n_errors)
-    finally:
-        evidencer.close()
-    tmp_evidence.replace(evidence_path)
-    try:
+        tally = SpilledTally(spill)
+        evidencer = _Evidencer(screener, workers)
+        try:
+            n_evidence = _write_rows(evidence_rows(evidencer, tally), EVIDENCE_COLUMNS, out / "evidence.csv")
+        finally:
+            evidencer.close()
         patient_rows, criteria_rows = tally.iter_rows(patient_info, run_index, screener.criteria)
-        statuses: dict[str, int] = defaultdict(int)
-
-        def counted(rows):
-            for row in rows:
-                statuses[row["status"]] += 1
-                yield row
-
         n_patients = _write_rows(counted(patient_rows), PATIENT_COLUMNS, out / "patients.csv")
         _write_rows(criteria_rows, CRITERIA_COLUMNS, out / "criteria.csv")
     finally:
         shutil.rmtree(spill, ignore_errors=True)
     _write_csv(pd.DataFrame(errors, columns=list(ERROR_COLUMNS)), out / "errors.csv")
-    counts = dict(sorted(statuses.items(), key=lambda kv: -kv[1]))
+    counts = dict(statuses)
     info = {
         "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions(),
