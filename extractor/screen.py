@@ -132,55 +132,61 @@ class SpilledTally(Tally):
         return zlib.crc32(patient_id.encode("utf-8")) % self.SHARDS
 
     def _keep(self, evs) -> None:
-        import pickle
-
         by_shard: dict[int, list] = defaultdict(list)
         for ev in evs:
             by_shard[self._shard(ev.patient_id)].append(ev)
         for shard, items in by_shard.items():
-            with open(self.directory / f"{shard:03d}.pkl", "ab") as handle:
-                pickle.dump(items, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _pickle_chunks(items, self.directory / f"{shard:03d}.pkl", chunk=len(items))
 
     def _load(self, shard: int) -> dict[str, list]:
-        import pickle
-
         out: dict[str, list] = defaultdict(list)
-        path = self.directory / f"{shard:03d}.pkl"
-        if path.exists():
-            with open(path, "rb") as handle:
-                while True:
-                    try:
-                        items = pickle.load(handle)
-                    except EOFError:
-                        break
-                    for ev in items:
-                        out[ev.patient_id].append(ev)
+        for items in _pickled_chunks(self.directory / f"{shard:03d}.pkl"):
+            for ev in items:
+                out[ev.patient_id].append(ev)
         return out
 
     def iter_rows(self, patients: dict[str, dict], run_index: date | None, criteria):
-        """(patient rows, criteria rows) iterators in patient-id order, one shard in memory at a time."""
+        """(patient rows, criteria rows) iterators in patient-id order; one shard's evidence is in
+        memory while it is evaluated, and its rows are merged back in chunks from disk."""
         import heapq
-        import pickle
 
-        everyone = self.patient_ids | set(patients)
         members: dict[int, list[str]] = defaultdict(list)
-        for pid in everyone:
+        for pid in self.patient_ids | set(patients):
             members[self._shard(pid)].append(pid)
-        parts = []
+        paths: tuple[list[Path], list[Path]] = ([], [])
         for shard in sorted(members):
-            p_rows, c_rows = evaluate(self._load(shard), members[shard], patients, run_index, self.latest_note, criteria)
-            path = self.directory / f"{shard:03d}.rows.pkl"
-            with open(path, "wb") as handle:
-                pickle.dump((p_rows, c_rows), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            parts.append(path)
+            rows = evaluate(self._load(shard), members[shard], patients, run_index, self.latest_note, criteria)
+            for kind, kind_rows, kept in zip(("patients", "criteria"), rows, paths):
+                kept.append(self.directory / f"{shard:03d}.{kind}.pkl")
+                _pickle_chunks(kind_rows, kept[-1])
 
-        def rows(which: int):
-            def one(path):
-                with open(path, "rb") as handle:
-                    yield from pickle.load(handle)[which]
-            return heapq.merge(*(one(path) for path in parts), key=lambda row: row["patient_id"])
+        def merged(kept: list[Path]):
+            streams = [(row for chunk in _pickled_chunks(path) for row in chunk) for path in kept]
+            return heapq.merge(*streams, key=lambda row: row["patient_id"])
 
-        return rows(0), rows(1)
+        return merged(paths[0]), merged(paths[1])
+
+
+def _pickle_chunks(items: list, path: Path, chunk: int = 1000) -> None:
+    import pickle
+
+    with open(path, "ab") as handle:
+        for i in range(0, len(items), chunk):
+            pickle.dump(items[i : i + chunk], handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _pickled_chunks(path: Path):
+    """The lists appended to ``path`` by pickle.dump, one at a time (none if it does not exist)."""
+    import pickle
+
+    if not path.exists():
+        return
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
 
 
 @dataclass
