@@ -109,3 +109,18 @@ def test_spilled_tally_gives_the_in_memory_rows(screener, tmp_path):
     got = spilled.iter_rows(patients, None, screener.criteria)
     assert (list(got[0]), list(got[1])) == expected
     assert len({p.name for p in (tmp_path / "spill").glob("*.pkl")}) >= 1
+
+
+def test_run_leaves_no_spill_directory_when_screening_fails(tmp_path, monkeypatch):
+    from extractor.screen import Screener
+
+    def broken(self, notes, batch_size=64):
+        raise RuntimeError("worker died")
+        yield  # pragma: no cover
+
+    export = tmp_path / "notes.csv"
+    NOTES.to_csv(export, index=False)
+    monkeypatch.setattr(Screener, "note_evidence", broken)
+    with pytest.raises(RuntimeError):
+        run(export, tmp_path / "out")
+    assert not list((tmp_path / "out").glob(".ln-tally-*"))
