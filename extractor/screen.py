@@ -431,7 +431,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     return info
 
 
-def _write_rows(rows, columns, path: Path, chunk: int = 50_000) -> int:
+def _write_rows(rows, columns, path: Path, chunk: int = 5_000) -> int:
     """Write dict rows to CSV in chunks (same bytes as one DataFrame.to_csv); return the count."""
     import itertools
 
