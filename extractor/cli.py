@@ -1,7 +1,8 @@
 """Command line: a thin layer over :func:`extractor.screen.run`.
 
 Exit codes: 0 done (per-note problems are listed in OUT/errors.csv); 2 bad usage or unreadable
-input (nothing written); 3 invalid criteria or pattern file (nothing written).
+input (nothing written); 3 invalid criteria or pattern file (nothing written); 4 the Dask
+scheduler cannot be reached or Dask is not installed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "Example:\n\n  python -m extractor run corpus/synthetic_notes --out out\n\n"
                        "  python -m extractor evaluate out --gold corpus/synthetic_notes")
 
-EXIT_INPUT, EXIT_RULES = 2, 3
+EXIT_INPUT, EXIT_RULES, EXIT_SCHEDULER = 2, 3, 4
 
 
 @app.callback()
@@ -44,17 +45,20 @@ def run(
     criteria: Optional[Path] = typer.Option(None, "--criteria", help="Criteria YAML (default: the packaged patterns/criteria.yaml)."),
     column: List[str] = typer.Option([], "--column", help="Map a column: OURS=THEIRS, e.g. --column patient_id=MRN --column text=NOTE_BODY."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes, one pipeline each; output is identical to --workers 1."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (e.g. tcp://10.0.0.5:8786): run the pipeline on that cluster's workers; needs ln-screener[dask]."),
 ) -> None:
     """Screen notes and write per-patient eligibility with evidence.
 
     Example:
 
       python -m extractor run corpus/synthetic_notes --out out --index-date 2024-11-06
+
+      python -m extractor run notes.parquet --out out --scheduler tcp://10.0.0.5:8786
     """
     from .criteria import CriteriaError
     from .readers import InputError
     from .rules import RuleFileError
-    from .screen import run as run_screen
+    from .screen import SchedulerError, run as run_screen
 
     if index_date:
         from .dates import parse_iso_date
@@ -67,13 +71,17 @@ def run(
     try:
         info = run_screen(input, out, patients=patients, index_date=index_date, criteria=criteria,
                           column_map=_column_map(column) or None, progress=bar.update,
-                          workers=workers, batch_size=200 if workers > 1 else 1000)
+                          workers=workers, batch_size=200 if workers > 1 or scheduler else 1000,
+                          scheduler=scheduler)
     except (RuleFileError, CriteriaError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_RULES)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT)
+    except SchedulerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_SCHEDULER)
     finally:
         bar.close()
     counts = info["counts"]

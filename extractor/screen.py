@@ -100,12 +100,16 @@ class Tally:
 
     def add(self, tuples, evs) -> None:
         for _, pid, nd, _ in tuples:
-            self.patient_ids.add(pid)
-            if nd and (pid not in self.latest_note or nd > self.latest_note[pid]):
-                self.latest_note[pid] = nd
-        self._keep(evs)
+            self.see(pid, nd)
+        self.keep(evs)
 
-    def _keep(self, evs) -> None:
+    def see(self, patient_id: str, note_date: date | None) -> None:
+        """A note of this patient, dated ``note_date``, was screened."""
+        self.patient_ids.add(patient_id)
+        if note_date and (patient_id not in self.latest_note or note_date > self.latest_note[patient_id]):
+            self.latest_note[patient_id] = note_date
+
+    def keep(self, evs) -> None:
         for ev in evs:
             self.evidence[ev.patient_id].append(ev)
 
@@ -131,7 +135,7 @@ class SpilledTally(Tally):
 
         return zlib.crc32(patient_id.encode("utf-8")) % self.SHARDS
 
-    def _keep(self, evs) -> None:
+    def keep(self, evs) -> None:
         by_shard: dict[int, list] = defaultdict(list)
         for ev in evs:
             by_shard[self._shard(ev.patient_id)].append(ev)
@@ -298,43 +302,64 @@ def _missing(value) -> bool:
         return False
 
 
-# One pipeline per worker process: built before a fork (shared copy-on-write), or by the
-# initializer where processes are spawned (medspaCy pipelines do not pickle).
-_WORKER_SCREENER: Screener | None = None
+class SchedulerError(Exception):
+    """The Dask scheduler cannot be used: not installed, or not reachable."""
 
 
-def _init_worker(criteria_path: Path | None) -> None:
-    global _WORKER_SCREENER
-    if _WORKER_SCREENER is None:
-        _WORKER_SCREENER = Screener(criteria_path)
-
-
-def _worker_evidence(tuples: list) -> list:
-    return [ev for _, evs in _WORKER_SCREENER.note_evidence(tuples) for ev in evs]
+def _dask_client(scheduler: str, timeout: str = "20s"):
+    try:
+        from distributed import Client
+    except ImportError as exc:  # an optional extra
+        raise SchedulerError("--scheduler needs Dask: pip install 'ln-screener[dask]'") from exc
+    try:
+        return Client(scheduler, set_as_default=False, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler} ({type(exc).__name__}: {exc}); "
+                             "check the address and that `dask scheduler` is running") from exc
 
 
 class _Evidencer:
-    """Evidence for batches of notes, in input order, on 1..N processes."""
+    """Evidence for batches of notes, in input order: in this process, on a pool of N processes
+    (one pipeline each), or on a Dask cluster. Pool and cluster both run the partition
+    functions of :mod:`extractor.partition`; at most two batches per worker are in flight."""
 
-    def __init__(self, screener: Screener, workers: int):
-        self.screener, self.workers, self.pool = screener, max(1, workers), None
-        if self.workers > 1:
+    def __init__(self, screener: Screener, workers: int, scheduler: str | None = None):
+        self.screener, self.workers, self.pool, self.client = screener, max(1, workers), None, None
+        self.criteria = str(screener.criteria_path) if screener.criteria_path else None
+        if scheduler:
+            self.client = _dask_client(scheduler)
+            self.workers = max(1, sum(self.client.nthreads().values()))
+        elif self.workers > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            global _WORKER_SCREENER
+            from .partition import use_screener
+
+            use_screener(screener)  # forked workers inherit the built pipeline (copy-on-write)
             methods = multiprocessing.get_all_start_methods()
-            if "fork" in methods:
-                _WORKER_SCREENER = screener
-                context = multiprocessing.get_context("fork")
-            else:
-                context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                            initargs=(screener.criteria_path,))
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def _submit(self, tuples):
+        from .partition import evidence_partition, tuples_evidence
+
+        if self.client is not None:
+            import pandas as pd
+
+            frame = pd.DataFrame(tuples, columns=["note_id", "patient_id", "note_date", "text"])
+            return self.client.submit(evidence_partition, frame, self.criteria, pure=False)
+        return self.pool.submit(tuples_evidence, tuples, self.criteria)
+
+    def _result(self, future) -> list:
+        if self.client is not None:
+            from .partition import evidence_from_frame
+
+            return evidence_from_frame(future.result())
+        return future.result()
 
     def map(self, batches):
         """Yield (tuples, extra, evidence) per batch, in order."""
-        if self.pool is None:
+        if self.pool is None and self.client is None:
             for tuples, extra in batches:
                 yield tuples, extra, [ev for _, evs in self.screener.note_evidence(tuples) for ev in evs]
             return
@@ -342,23 +367,29 @@ class _Evidencer:
 
         pending: deque = deque()
         for tuples, extra in batches:
-            pending.append((tuples, extra, self.pool.submit(_worker_evidence, tuples)))
-            if len(pending) >= 2 * self.workers:  # bounded: at most 2 batches per worker in flight
+            pending.append((tuples, extra, self._submit(tuples)))
+            if len(pending) >= 2 * self.workers:
                 t, x, future = pending.popleft()
-                yield t, x, future.result()
+                yield t, x, self._result(future)
         while pending:
             t, x, future = pending.popleft()
-            yield t, x, future.result()
+            yield t, x, self._result(future)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
+        if self.client is not None:
+            self.client.close()
 
 
 def run(source: str | Path, out: str | Path, patients: str | Path | None = None, index_date: str | None = None,
         criteria: str | Path | None = None, column_map: dict[str, str] | None = None,
-        progress: Callable[[int], None] | None = None, workers: int = 1, batch_size: int = 1000) -> dict[str, Any]:
-    """Screen a corpus folder or note export into OUT/{patients,criteria,evidence,errors}.csv and run.json."""
+        progress: Callable[[int], None] | None = None, workers: int = 1, batch_size: int = 1000,
+        scheduler: str | None = None) -> dict[str, Any]:
+    """Screen a corpus folder or note export into OUT/{patients,criteria,evidence,errors}.csv and run.json.
+
+    ``workers`` > 1 runs a local process pool; ``scheduler`` (a Dask scheduler address, e.g.
+    ``tcp://10.0.0.5:8786``) runs the pipeline on that cluster's workers instead."""
     import shutil
     import tempfile
 
@@ -375,7 +406,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     patient_info = _patients_dict(patients)
     screener = Screener(Path(criteria) if criteria else None)
     batches = iter_note_batches(source, column_map, batch_size=batch_size)  # raises InputError before any work
-    out.mkdir(parents=True, exist_ok=True)
+    evidencer = _Evidencer(screener, workers, scheduler)  # raises SchedulerError before any work
     from .evidence import EVIDENCE_COLUMNS
 
     errors, n_notes = [], 0
@@ -400,10 +431,14 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
             statuses[row["status"]] += 1
             yield row
 
-    spill = Path(tempfile.mkdtemp(prefix=".ln-tally-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        spill = Path(tempfile.mkdtemp(prefix=".ln-tally-", dir=out))
+    except BaseException:
+        evidencer.close()
+        raise
     try:
         tally = SpilledTally(spill)
-        evidencer = _Evidencer(screener, workers)
         try:
             n_evidence = _write_rows(evidence_rows(evidencer, tally), EVIDENCE_COLUMNS, out / "evidence.csv")
         finally:
@@ -419,6 +454,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions(),
         "parameters": {"input": str(source), "out": str(out), "patients": str(patients) if patients else None, "workers": workers,
+                       "scheduler": scheduler,
                        "index_date": index_date, "criteria": str(screener.criteria.path), "column_map": column_map or {}},
         "input_fingerprint": fingerprint(source),
         "counts": {"notes_in": n_notes + len(errors), "notes_processed": n_notes, "notes_failed": len(errors),

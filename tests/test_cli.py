@@ -6,7 +6,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from extractor.cli import EXIT_INPUT, EXIT_RULES, app
+from extractor.cli import EXIT_INPUT, EXIT_RULES, EXIT_SCHEDULER, app
 
 runner = CliRunner()
 
@@ -44,6 +44,20 @@ def test_broken_criteria_exits_3(tmp_path):
     result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--criteria", str(broken)])
     assert result.exit_code == EXIT_RULES
     assert "unknown rule" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_unreachable_scheduler_exits_4(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from extractor import screen
+
+    real = screen._dask_client
+    monkeypatch.setattr(screen, "_dask_client", lambda address: real(address, timeout="1s"))
+    (tmp_path / "P1").mkdir()
+    (tmp_path / "P1" / "2024-01-01.txt").write_text("SLE.")
+    result = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == EXIT_SCHEDULER
+    assert "cannot reach the Dask scheduler" in result.output
     assert not (tmp_path / "o").exists()
 
 

@@ -124,3 +124,29 @@ def test_run_leaves_no_spill_directory_when_screening_fails(tmp_path, monkeypatc
     with pytest.raises(RuntimeError):
         run(export, tmp_path / "out")
     assert not list((tmp_path / "out").glob(".ln-tally-*"))
+
+
+def test_dask_local_cluster_gives_the_same_tables(tmp_path, pytestconfig):
+    """--scheduler: the partition function runs on a real Dask cluster (two worker processes)."""
+    distributed = pytest.importorskip("distributed")
+    source = pytestconfig.rootpath / "corpus" / "synthetic_notes"
+    run(source, tmp_path / "one")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        info = run(source, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=40)
+    assert info["parameters"]["scheduler"] == cluster.scheduler_address
+    for name in ("patients.csv", "criteria.csv", "evidence.csv", "errors.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+
+
+def test_unreachable_scheduler_stops_before_writing(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from extractor import screen as screen_module
+
+    export = tmp_path / "notes.csv"
+    NOTES.to_csv(export, index=False)
+    real = screen_module._dask_client
+    monkeypatch.setattr(screen_module, "_dask_client", lambda address: real(address, timeout="1s"))
+    with pytest.raises(screen_module.SchedulerError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        run(export, tmp_path / "out", scheduler="tcp://127.0.0.1:9")
+    assert not (tmp_path / "out").exists()
