@@ -16,6 +16,7 @@ Later steps (the evaluator) add decisions that point at evidence ids; they never
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import json
 import re
@@ -211,6 +212,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.body_span[0]:s.body_span[1]].end_char if s.body_span[1] > s.body_span[0] else len(text))
         for s in (getattr(doc._, "sections", None) or []) if s.category])
+    date_starts, date_ends = [d.start for d in dates], [d.end for d in dates]  # sorted, not overlapping
     ents = [e for e in doc.ents if e.label_ not in NOT_EVIDENCE]
     by_sentence: dict[int, list] = {}  # only mentions of the same sentence can block a date
     for e in ents:
@@ -268,7 +270,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
-        resolve_date(ev, dates, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end))
+        in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+        resolve_date(ev, in_sentence, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end))
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows
