@@ -32,6 +32,7 @@ Contract
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -39,6 +40,7 @@ import json
 import math
 import os
 import re
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -486,30 +488,65 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+@dataclass(frozen=True)
+class BadRow:
+    """A CSV record that cannot be read as a row: what the reader could make of it, and why."""
+
+    note_id: str
+    patient_id: str
+    reason: str
+    action: str = "fix the quoting or the number of fields in this row (or remove it) and run again"
+
+
+csv.field_size_limit(2**31 - 1)  # a note is one field; the default 128 KiB limit would reject long notes
+
+
 def _iter_csv_rows(path: Path, label: str, columns: Mapping[str, Any], batch_size: int
-                   ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``("row N", {standard: value})`` for every data row, reading ``batch_size`` rows at a time."""
-    usecols = list(dict.fromkeys(columns.values()))
+                   ) -> Iterator[tuple[str, dict[str, Any] | BadRow]]:
+    """Yield ``("row N", {standard: value})`` for every data record, streaming (``batch_size`` is
+    kept for the callers' signature). A record the CSV grammar rejects, or with another number of
+    fields than the header, is yielded as a :class:`BadRow` and reading goes on; a quote that never
+    closes takes the rest of the file into its record, which is reported as one bad row. Missing
+    trailing fields are empty, as in pandas."""
+    header = _csv_header(path, label)
+    positions = {std: header.index(col) for std, col in columns.items()}
+    id_pos, patient_pos = positions.get("note_id"), positions.get("patient_id")
     row = 0
     with _open_text(path) as fh:
-        try:
-            reader = pd.read_csv(fh, dtype=str, keep_default_na=False, na_filter=False, index_col=False,
-                                 usecols=usecols, chunksize=batch_size)
-            for chunk in reader:
-                values = {std: chunk[col].tolist() for std, col in columns.items()}
-                for i in range(len(chunk)):
-                    row += 1
-                    yield f"row {row}", {std: vals[i] for std, vals in values.items()}
-        except (pd.errors.ParserError, UnicodeError) as exc:
-            raise InputError(
-                f"{label}: CSV cannot be parsed after data row {row} ({_one_line(exc)}); "
-                f"fix the quoting or the number of fields there"
-            ) from None
+        reader = csv.reader(fh, strict=True)
+        next(reader, None)  # the header, read above
+        while True:
+            line = reader.line_num + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                row += 1
+                hint = ("; a quote opened in it never closes, so every line after it belongs to it"
+                        if "end of data" in str(exc) else "")
+                yield f"row {row}", BadRow("", "", f"CSV record starting at line {line} cannot be parsed ({exc}){hint}")
+                continue
+            if not fields:  # a blank line
+                continue
+            row += 1
+            if len(fields) > len(header):  # pandas would drop the extra fields without a word
+                def field(pos):
+                    return fields[pos].strip() if pos is not None else ""
+                yield f"row {row}", BadRow(field(id_pos), field(patient_pos),
+                                           f"CSV record at line {line} has {len(fields)} fields, the header has {len(header)}")
+                continue
+            fields += [""] * (len(header) - len(fields))  # trailing empty fields may be left out
+            yield f"row {row}", {std: fields[pos] for std, pos in positions.items()}
 
 
-def _table_steps(rows: Iterator[tuple[str, dict[str, Any]]], name: str) -> Iterator[Step]:
+def _table_steps(rows: Iterator[tuple[str, dict[str, Any] | BadRow]], name: str) -> Iterator[Step]:
     for loc, values in rows:
-        yield lambda acc, loc=loc, values=values: acc.table_row(values, name, loc)
+        if isinstance(values, BadRow):
+            yield lambda acc, loc=loc, bad=values: acc.error(bad.note_id, bad.patient_id, f"{name}:{loc}",
+                                                             bad.reason, bad.action)
+        else:
+            yield lambda acc, loc=loc, values=values: acc.table_row(values, name, loc)
 
 
 def _csv_source(path: Path, column_map: Mapping[str, str] | None, batch_size: int) -> Iterator[Step]:
@@ -604,7 +641,11 @@ def _manifest_source(folder: Path, manifest: Path, column_map: Mapping[str, str]
 
     def steps() -> Iterator[Step]:
         for loc, values in _iter_csv_rows(manifest, label, columns, batch_size):
-            yield lambda acc, loc=loc, values=values: acc.manifest_row(values, folder, name, loc)
+            if isinstance(values, BadRow):
+                yield lambda acc, loc=loc, bad=values: acc.error(bad.note_id, bad.patient_id, f"{name}:{loc}",
+                                                                 bad.reason, bad.action)
+            else:
+                yield lambda acc, loc=loc, values=values: acc.manifest_row(values, folder, name, loc)
 
     return steps()
 
@@ -753,6 +794,8 @@ def read_patients(path: str | os.PathLike) -> pd.DataFrame:
     first_row: dict[str, int] = {}
     for loc, values in _iter_csv_rows(file, label, columns, batch_size=10_000):
         where = f"{label} {loc}"
+        if isinstance(values, BadRow):
+            raise InputError(f"{where}: {values.reason}; {values.action}")
         patient_id = _as_str(values.get("patient_id"))
         if not patient_id:
             raise InputError(f"{where}: patient_id is empty; fill it in or remove the row")
