@@ -119,11 +119,12 @@ _END = r"(?!\d|[/.]\d)"  # a numeric date ends here: no further digit or '/5', '
 # -- absolute, day precision
 _ISO_RE = _rx(r"<NB>(?P<y><Y4>)(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _END)
 _NUM_DATE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y><Y4>|\d{2})" + _END)
+# a day, a month name and a year are a date whatever follows ("January 5, 2024 patient presented")
 _NAMED_MDY_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+|-)(?P<d>\d{1,2})<SUF>(?:<S>*,<S>*|<S>+|-)"
-                    r"(?P<y><Y4>)(?!\d|<UNIT>)")
+                    r"(?P<y><Y4>)(?!\d)")
 _NAMED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+)<MONTH>\.?"
-                    r"(?:<S>*,<S>*|<S>+)(?:del?<S>+)?(?P<y><Y4>)(?!\d|<UNIT>)")
-_DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y4>|\d{2})(?!\d|<UNIT>)")
+                    r"(?:<S>*,<S>*|<S>+)(?:del?<S>+)?(?P<y><Y4>)(?!\d)")
+_DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y4>|\d{2})(?!\d)")
 
 # -- absolute, month precision
 _ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
@@ -235,7 +236,7 @@ def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date 
         day_first = note_day_first(text)
     out: list[DateMention] = []
     for start, end in merge_spans(spans, DATE_CONTEXT, len(text)):
-        for found in find_dates(text[start:end], reference_date, day_first):
+        for found in find_dates(text[start:end], reference_date, bool(day_first)):
             out.append(replace(found, start=found.start + start, end=found.end + start))
     return out
 
