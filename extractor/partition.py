@@ -47,26 +47,45 @@ def use_screener(screener) -> None:
 
 
 def evidence_partition(notes, criteria: str | Path | None = None, column_map: dict[str, str] | None = None):
-    """Evidence rows (``PARTITION_COLUMNS``) of a DataFrame of notes; invalid notes are skipped
-    here and reported by :func:`error_partition`.
+    """Evidence rows (``PARTITION_COLUMNS``) of a DataFrame of notes. Notes that cannot be read,
+    or are too long, are skipped here and listed by :func:`error_partition`; a note the pipeline
+    fails on raises :class:`PartitionError` naming it (Spark then fails the task loudly).
 
     >>> evidence_partition(pd.DataFrame({"note_id": ["n1"], "person_id": ["p1"],
     ...     "note_date": ["2024-05-01"], "note_text": ["Renal biopsy: class IV LN."]}))  # doctest: +SKIP
     """
+    evidence, failures = partition_result(notes, criteria, column_map)
+    crashed = failures[~failures["reason"].str.contains("limit", regex=False)] if len(failures) else failures
+    if len(crashed):
+        raise PartitionError(f"the pipeline failed on notes {', '.join(crashed['note_id'])}: "
+                             + "; ".join(sorted(set(crashed["reason"]))))
+    return evidence
+
+
+class PartitionError(RuntimeError):
+    """The pipeline failed on a note of the partition (named by id, never by its text)."""
+
+
+def partition_result(notes, criteria: str | Path | None = None, column_map: dict[str, str] | None = None):
+    """``(evidence rows, failed notes)`` of a DataFrame of notes: what a Dask task returns, so a
+    note the pipeline fails on is listed in ``errors.csv`` and the run goes on."""
+    import pandas as pd
+
     from .readers import notes_from_dataframe
     from .screen import note_tuples
 
     notes_df, _ = notes_from_dataframe(notes, column_map)
-    return evidence_frame(tuples_evidence(note_tuples(notes_df), criteria))
+    evs, failures = tuples_evidence(note_tuples(notes_df), criteria)
+    return evidence_frame(evs), pd.DataFrame(failures, columns=list(ERROR_COLUMNS))
 
 
-def tuples_evidence(tuples: list, criteria: str | Path | None = None) -> list:
-    """Evidence objects of (note_id, patient_id, note_date, text) tuples, in order, on this
-    process's pipeline. Threads of one process take turns (the pipeline is not thread-safe, and
-    the work holds the GIL anyway): give Dask workers one thread each."""
+def tuples_evidence(tuples: list, criteria: str | Path | None = None) -> tuple[list, list[dict]]:
+    """``(evidence, failures)`` of (note_id, patient_id, note_date, text) tuples, in order, on
+    this process's pipeline (see :meth:`Screener.isolated_evidence`). Threads of one process
+    take turns (the pipeline is not thread-safe, and the work holds the GIL anyway): give Dask
+    workers one thread each."""
     with _LOCK:
-        screener = _screener(criteria)
-        return [ev for _, batch in screener.note_evidence(tuples) for ev in batch]
+        return _screener(criteria).isolated_evidence(tuples)
 
 
 def evidence_frame(evs):
@@ -82,10 +101,19 @@ def evidence_frame(evs):
 
 
 def error_partition(notes, column_map: dict[str, str] | None = None):
-    """The notes of a partition that cannot be screened (``ERROR_COLUMNS``); no pipeline is built."""
-    from .readers import notes_from_dataframe
+    """The notes of a partition that will not be screened (``ERROR_COLUMNS``): unreadable rows
+    and notes over the length limit. No pipeline is built."""
+    import pandas as pd
 
-    return notes_from_dataframe(notes, column_map)[1]
+    from .readers import notes_from_dataframe
+    from .screen import Screener, _failure
+
+    notes_df, errors = notes_from_dataframe(notes, column_map)
+    limit = Screener.max_note_chars
+    long = [_failure(nid, pid, f"note is {len(text):,} characters, over the {limit:,} limit",
+                     "split the note into parts of at most that size (or raise Screener.max_note_chars)")
+            for nid, pid, text in zip(notes_df["note_id"], notes_df["patient_id"], notes_df["text"]) if len(text) > limit]
+    return pd.concat([errors, pd.DataFrame(long, columns=list(ERROR_COLUMNS))], ignore_index=True) if long else errors
 
 
 def evidence_batches(frames: Iterable, criteria: str | Path | None = None) -> Iterator:

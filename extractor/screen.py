@@ -27,12 +27,14 @@ class Screener:
     criteria_path: Path | None = None
     patterns: Path | None = None
     windowed: bool = True  # run the pipeline on candidate windows only (same evidence, see windows.py)
+    max_note_chars: int = 10_000_000  # longer notes are listed in errors.csv (memory grows with length)
 
     def __post_init__(self) -> None:
         from .criteria import load_criteria
         from .pipeline import build_nlp, build_window_finder
 
         self.nlp = build_nlp(self.patterns)
+        self.nlp.max_length = self.max_note_chars + 1  # spaCy's 1 M default guards parser/NER memory, not used here
         self.windows = build_window_finder(self.nlp)
         known = set(self.nlp.get_pipe("ln_target_matcher").labels)  # the rule files, parsed once
         self.criteria = load_criteria(self.criteria_path, known_concepts=known)
@@ -54,6 +56,25 @@ class Screener:
             yield nid, ([] if doc is None else
                         doc_evidence(doc, pid, nid, nd, self.concepts, self.section_flags, self.concept_criteria))
 
+    def isolated_evidence(self, notes: Iterable[tuple[str, str, date | None, str]]) -> tuple[list, list[dict]]:
+        """(evidence, failures) for the notes, one note at a time: a note the pipeline cannot
+        process (longer than ``max_note_chars``, or any exception) becomes an ``errors.csv`` row
+        named by its id, with the exception's type but never the note's text, and the others go on."""
+        evidence, failures = [], []
+        for note in notes:
+            nid, pid, _, text = note
+            if len(text) > self.max_note_chars:
+                failures.append(_failure(nid, pid, f"note is {len(text):,} characters, over the {self.max_note_chars:,} limit",
+                                         "split the note into parts of at most that size (or raise Screener.max_note_chars)"))
+                continue
+            try:
+                for _, evs in self.note_evidence([note]):
+                    evidence.extend(evs)
+            except Exception as exc:  # noqa: BLE001  one note must not stop the run
+                failures.append(_failure(nid, pid, f"the pipeline failed on this note ({type(exc).__name__})",
+                                         "report it with the note id; the rest of the run is unaffected"))
+        return evidence, failures
+
     def window_doc(self, text: str):
         """The processed doc of a note's candidate windows (the rest masked), or None when no rule
         can match anywhere in it. Offsets, sentences and spans are those of the whole note."""
@@ -73,6 +94,10 @@ class Screener:
         for _, component in self.nlp.pipeline:
             doc = component(doc)
         return doc
+
+
+def _failure(note_id: str, patient_id: str, reason: str, action: str) -> dict[str, str]:
+    return {"note_id": note_id, "patient_id": patient_id, "source": "screening", "reason": reason, "action": action}
 
 
 def _section_flags(patterns: Path | None) -> dict[str, dict[str, bool]]:
@@ -254,19 +279,23 @@ def screen(notes, patients=None, index_date: date | str | None = None, criteria:
     >>> result = screen(notes_df, index_date="2024-11-06")   # doctest: +SKIP
     >>> result.patients[["patient_id", "status"]]            # doctest: +SKIP
     """
-    from .readers import notes_from_dataframe
+    import pandas as pd
+
+    from .readers import ERROR_COLUMNS, notes_from_dataframe
 
     notes_df, errors = notes_from_dataframe(notes, column_map)
     screener = screener or Screener(Path(criteria) if criteria else None)
     patient_info = _patients_dict(patients)
     run_index = _as_date(index_date)
     tuples = note_tuples(notes_df)
-    all_evidence = [ev for _, evs in screener.note_evidence(tuples) for ev in evs]
+    all_evidence, failures = screener.isolated_evidence(tuples)
+    errors = pd.concat([errors, pd.DataFrame(failures, columns=list(ERROR_COLUMNS))], ignore_index=True) if failures else errors
     tally = Tally()
     tally.add(tuples, all_evidence)
     patient_rows, criteria_rows = tally.evaluate(patient_info, run_index, screener.criteria)
     p, c, e = _frames(patient_rows, criteria_rows, [ev.row() for ev in all_evidence])
-    return ScreenResult(p, c, e, {"notes_in": len(notes_df) + len(errors), "notes_processed": len(notes_df),
+    return ScreenResult(p, c, e, {"notes_in": len(notes_df) + len(errors) - len(failures),
+                                  "notes_processed": len(notes_df) - len(failures),
                                   "notes_failed": len(errors), "errors": errors})
 
 
@@ -341,27 +370,28 @@ class _Evidencer:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
 
     def _submit(self, tuples):
-        from .partition import evidence_partition, tuples_evidence
+        from .partition import partition_result, tuples_evidence
 
         if self.client is not None:
             import pandas as pd
 
             frame = pd.DataFrame(tuples, columns=["note_id", "patient_id", "note_date", "text"])
-            return self.client.submit(evidence_partition, frame, self.criteria, pure=False)
+            return self.client.submit(partition_result, frame, self.criteria, pure=False)
         return self.pool.submit(tuples_evidence, tuples, self.criteria)
 
-    def _result(self, future) -> list:
+    def _result(self, future) -> tuple[list, list[dict]]:
         if self.client is not None:
             from .partition import evidence_from_frame
 
-            return evidence_from_frame(future.result())
+            evidence, failures = future.result()
+            return evidence_from_frame(evidence), failures.to_dict("records")
         return future.result()
 
     def map(self, batches):
-        """Yield (tuples, extra, evidence) per batch, in order."""
+        """Yield (tuples, extra, (evidence, failures)) per batch, in order."""
         if self.pool is None and self.client is None:
             for tuples, extra in batches:
-                yield tuples, extra, [ev for _, evs in self.screener.note_evidence(tuples) for ev in evs]
+                yield tuples, extra, self.screener.isolated_evidence(tuples)
             return
         from collections import deque
 
@@ -419,10 +449,11 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
 
     def evidence_rows(evidencer, tally):
         nonlocal n_notes
-        for tuples, n_errors, evs in evidencer.map(note_batches()):
+        for tuples, n_errors, (evs, failures) in evidencer.map(note_batches()):
             tally.add(tuples, evs)
             yield from (ev.row() for ev in evs)
-            n_notes += len(tuples)
+            errors.extend(failures)
+            n_notes += len(tuples) - len(failures)
             if progress:
                 progress(len(tuples) + n_errors)
 

@@ -114,13 +114,12 @@ def test_spilled_tally_gives_the_in_memory_rows(screener, tmp_path):
 def test_run_leaves_no_spill_directory_when_screening_fails(tmp_path, monkeypatch):
     from extractor.screen import Screener
 
-    def broken(self, notes, batch_size=64):
+    def broken(self, notes):
         raise RuntimeError("worker died")
-        yield  # pragma: no cover
 
     export = tmp_path / "notes.csv"
     NOTES.to_csv(export, index=False)
-    monkeypatch.setattr(Screener, "note_evidence", broken)
+    monkeypatch.setattr(Screener, "isolated_evidence", broken)
     with pytest.raises(RuntimeError):
         run(export, tmp_path / "out")
     assert not list((tmp_path / "out").glob(".ln-tally-*"))
@@ -150,3 +149,41 @@ def test_unreachable_scheduler_stops_before_writing(tmp_path, monkeypatch):
     with pytest.raises(screen_module.SchedulerError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         run(export, tmp_path / "out", scheduler="tcp://127.0.0.1:9")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_note_the_pipeline_fails_on_is_listed_and_the_rest_go_on(tmp_path, monkeypatch, workers):
+    """Per-note isolation: the failure names the note and the exception type, never the text."""
+    from extractor.screen import Screener
+
+    real = Screener.window_doc
+
+    def fragile(self, text):
+        if "Rituximab-naive" in text:
+            raise MemoryError("cannot allocate for: " + text)
+        return real(self, text)
+
+    monkeypatch.setattr(Screener, "window_doc", fragile)  # forked workers inherit the patch
+    export = tmp_path / "notes.csv"
+    NOTES.to_csv(export, index=False)
+    info = run(export, tmp_path / "out", workers=workers)
+    assert info["counts"] | {"patients_by_status": None} == {
+        "notes_in": 3, "notes_processed": 2, "notes_failed": 1, "patients": 2,
+        "evidence": info["counts"]["evidence"], "patients_by_status": None}
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype=str)
+    assert errors.note_id.tolist() == ["a2"]
+    assert "MemoryError" in errors.reason[0] and "Rituximab" not in errors.to_csv()
+    evidence = pd.read_csv(tmp_path / "out" / "evidence.csv", dtype=str)
+    assert set(evidence.note_id) == {"a1", "b1"}
+
+
+def test_a_note_over_the_length_limit_is_listed(screener):
+    small = screener  # the session pipeline; the limit is read per note
+    old = small.max_note_chars
+    small.max_note_chars = 100
+    try:
+        evs, failures = small.isolated_evidence([("long", "P", None, "SLE. " * 30), ("short", "P", None, "SLE.")])
+    finally:
+        small.max_note_chars = old
+    assert [f["note_id"] for f in failures] == ["long"]
+    assert "150 characters, over the 100 limit" in failures[0]["reason"]
