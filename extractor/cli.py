@@ -45,6 +45,8 @@ def run(
     criteria: Optional[Path] = typer.Option(None, "--criteria", help="Criteria YAML (default: the packaged patterns/criteria.yaml)."),
     column: List[str] = typer.Option([], "--column", help="Map a column: OURS=THEIRS, e.g. --column patient_id=MRN --column text=NOTE_BODY."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes, one pipeline each; output is identical to --workers 1."),
+    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run into the same OUT: keep its finished partitions (same input and options required)."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Notes per partition (default 1000, or 200 with --workers/--scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (e.g. tcp://10.0.0.5:8786): run the pipeline on that cluster's workers; needs ln-screener[dask]."),
 ) -> None:
     """Screen notes and write per-patient eligibility with evidence.
@@ -54,11 +56,13 @@ def run(
       python -m extractor run corpus/synthetic_notes --out out --index-date 2024-11-06
 
       python -m extractor run notes.parquet --out out --scheduler tcp://10.0.0.5:8786
+
+      python -m extractor run notes.parquet --out out --resume   # after an interruption
     """
     from .criteria import CriteriaError
     from .readers import InputError
     from .rules import RuleFileError
-    from .screen import SchedulerError, run as run_screen
+    from .screen import ResumeError, SchedulerError, run as run_screen
 
     if index_date:
         from .dates import parse_iso_date
@@ -71,12 +75,12 @@ def run(
     try:
         info = run_screen(input, out, patients=patients, index_date=index_date, criteria=criteria,
                           column_map=_column_map(column) or None, progress=bar.update,
-                          workers=workers, batch_size=200 if workers > 1 or scheduler else 1000,
-                          scheduler=scheduler)
+                          workers=workers, batch_size=batch_size or (200 if workers > 1 or scheduler else 1000),
+                          scheduler=scheduler, resume=resume)
     except (RuleFileError, CriteriaError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_RULES)
-    except InputError as exc:
+    except (InputError, ResumeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_INPUT)
     except SchedulerError as exc:

@@ -7,6 +7,8 @@ DataFrames with the columns below, the same tables ``run`` writes to ``OUT/``.
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import platform
 import sys
 import time
@@ -347,6 +349,20 @@ def _dask_client(scheduler: str, timeout: str = "20s"):
                              "check the address and that `dask scheduler` is running") from exc
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool worker start-up: ask Linux to kill this worker when the run's process dies (even by
+    SIGKILL), so an interrupted run leaves no orphan holding a pipeline in memory."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):  # not Linux: workers exit when their queue closes
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 class _Evidencer:
     """Evidence for batches of notes, in input order: in this process, on a pool of N processes
     (one pipeline each), or on a Dask cluster. Pool and cluster both run the partition
@@ -367,7 +383,8 @@ class _Evidencer:
             use_screener(screener)  # forked workers inherit the built pipeline (copy-on-write)
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_die_with_parent,
+                                            initargs=(os.getpid(),))
 
     def _submit(self, tuples):
         from .partition import partition_result, tuples_evidence
@@ -412,16 +429,30 @@ class _Evidencer:
             self.client.close()
 
 
+WORK_DIR = ".ln-work"  # OUT/.ln-work: finished partitions of an unfinished run (see run(resume=...))
+
+
+class ResumeError(Exception):
+    """``--resume`` was asked for, but OUT holds the work of another input or other parameters."""
+
+
 def run(source: str | Path, out: str | Path, patients: str | Path | None = None, index_date: str | None = None,
         criteria: str | Path | None = None, column_map: dict[str, str] | None = None,
         progress: Callable[[int], None] | None = None, workers: int = 1, batch_size: int = 1000,
-        scheduler: str | None = None) -> dict[str, Any]:
+        scheduler: str | None = None, resume: bool = False) -> dict[str, Any]:
     """Screen a corpus folder or note export into OUT/{patients,criteria,evidence,errors}.csv and run.json.
 
     ``workers`` > 1 runs a local process pool; ``scheduler`` (a Dask scheduler address, e.g.
-    ``tcp://10.0.0.5:8786``) runs the pipeline on that cluster's workers instead."""
+    ``tcp://10.0.0.5:8786``) runs the pipeline on that cluster's workers instead.
+
+    Each batch of notes is a partition: its evidence, failures and reading errors are saved to
+    ``OUT/.ln-work/`` (temporary file, then rename) as soon as it is done. The tables are then
+    assembled from the partitions, each written to a temporary file and renamed, and run.json
+    comes last: a run is complete when run.json exists. ``resume=True`` keeps the partitions an
+    interrupted run of the same input and parameters finished, and screens only the rest; the
+    tables are byte-identical to an uninterrupted run's."""
+    import hashlib
     import shutil
-    import tempfile
 
     import pandas as pd
 
@@ -436,66 +467,129 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     patient_info = _patients_dict(patients)
     screener = Screener(Path(criteria) if criteria else None)
     batches = iter_note_batches(source, column_map, batch_size=batch_size)  # raises InputError before any work
+    input_fingerprint = fingerprint(source)
+    work = out / WORK_DIR
+    state = {"input_fingerprint": input_fingerprint, "batch_size": batch_size, "column_map": column_map or {},
+             "version": __version__, "criteria_sha256": hashlib.sha256(screener.criteria.path.read_bytes()).hexdigest(),
+             "patterns_sha256": _patterns_digest(screener.patterns)}
+    if resume and (work / "state.json").exists():
+        saved = json.loads((work / "state.json").read_text(encoding="utf-8"))
+        if saved != state:
+            changed = sorted(k for k in state if saved.get(k) != state[k])
+            raise ResumeError(f"{work} holds an unfinished run with another {', '.join(changed)}; "
+                              "run without --resume to start over")
     evidencer = _Evidencer(screener, workers, scheduler)  # raises SchedulerError before any work
     from .evidence import EVIDENCE_COLUMNS
 
-    errors, n_notes = [], 0
+    try:
+        if not resume:
+            shutil.rmtree(work, ignore_errors=True)
+        (work / "parts").mkdir(parents=True, exist_ok=True)
+        (out / "run.json").unlink(missing_ok=True)  # the old tables are being replaced: not a finished run
+        _atomic_text(work / "state.json", json.dumps(state, sort_keys=True))
+    except BaseException:
+        evidencer.close()
+        raise
+
+    def part_path(i: int) -> Path:
+        return work / "parts" / f"{i:07d}.pkl"
+
+    reused = 0
+
+    def todo():
+        """Batches whose partition is not saved yet (a saved one is only counted)."""
+        nonlocal reused
+        for i, (notes_df, errors_df) in enumerate(batches):
+            if part_path(i).exists():
+                reused += 1
+                if progress:
+                    progress(len(notes_df) + len(errors_df))
+                continue
+            yield note_tuples(notes_df), (i, errors_df.to_dict("records"))
+
+    try:
+        for tuples, (i, read_errors), (evs, failures) in evidencer.map(todo()):
+            meta = [(nid, pid, nd) for nid, pid, nd, _ in tuples]
+            _atomic_pickle(part_path(i), {"notes": meta, "errors": read_errors + failures, "evidence": evs,
+                                          "failed": len(failures)})
+            if progress:
+                progress(len(tuples) + len(read_errors))
+    finally:
+        evidencer.close()
+
+    errors: list[dict] = []
+    n_notes = 0
     statuses: dict[str, int] = defaultdict(int)
 
-    def note_batches():
-        for notes_df, errors_df in batches:
-            errors.extend(errors_df.to_dict("records"))
-            yield note_tuples(notes_df), len(errors_df)
+    def parts():
+        for path in sorted((work / "parts").glob("*.pkl")):
+            with open(path, "rb") as handle:
+                yield pickle.load(handle)
 
-    def evidence_rows(evidencer, tally):
+    def evidence_rows(tally):
         nonlocal n_notes
-        for tuples, n_errors, (evs, failures) in evidencer.map(note_batches()):
-            tally.add(tuples, evs)
-            yield from (ev.row() for ev in evs)
-            errors.extend(failures)
-            n_notes += len(tuples) - len(failures)
-            if progress:
-                progress(len(tuples) + n_errors)
+        for part in parts():
+            tally.add([(nid, pid, nd, None) for nid, pid, nd in part["notes"]], part["evidence"])
+            errors.extend(part["errors"])
+            n_notes += len(part["notes"]) - part["failed"]
+            yield from (ev.row() for ev in part["evidence"])
 
     def counted(rows):
         for row in rows:
             statuses[row["status"]] += 1
             yield row
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        spill = Path(tempfile.mkdtemp(prefix=".ln-tally-", dir=out))
-    except BaseException:
-        evidencer.close()
-        raise
-    try:
-        tally = SpilledTally(spill)
-        try:
-            n_evidence = _write_rows(evidence_rows(evidencer, tally), EVIDENCE_COLUMNS, out / "evidence.csv")
-        finally:
-            evidencer.close()
-        patient_rows, criteria_rows = tally.iter_rows(patient_info, run_index, screener.criteria)
-        n_patients = _write_rows(counted(patient_rows), PATIENT_COLUMNS, out / "patients.csv")
-        _write_rows(criteria_rows, CRITERIA_COLUMNS, out / "criteria.csv")
-    finally:
-        shutil.rmtree(spill, ignore_errors=True)
+    spill = work / "tally"
+    shutil.rmtree(spill, ignore_errors=True)
+    tally = SpilledTally(spill)
+    n_evidence = _write_rows(evidence_rows(tally), EVIDENCE_COLUMNS, out / "evidence.csv")
+    patient_rows, criteria_rows = tally.iter_rows(patient_info, run_index, screener.criteria)
+    n_patients = _write_rows(counted(patient_rows), PATIENT_COLUMNS, out / "patients.csv")
+    _write_rows(criteria_rows, CRITERIA_COLUMNS, out / "criteria.csv")
     _write_csv(pd.DataFrame(errors, columns=list(ERROR_COLUMNS)), out / "errors.csv")
     counts = dict(statuses)
     info = {
         "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "packages": _versions(),
         "parameters": {"input": str(source), "out": str(out), "patients": str(patients) if patients else None, "workers": workers,
-                       "scheduler": scheduler,
+                       "scheduler": scheduler, "resume": resume, "batch_size": batch_size,
                        "index_date": index_date, "criteria": str(screener.criteria.path), "column_map": column_map or {}},
-        "input_fingerprint": fingerprint(source),
+        "input_fingerprint": input_fingerprint,
         "counts": {"notes_in": n_notes + len(errors), "notes_processed": n_notes, "notes_failed": len(errors),
-                   "patients": n_patients, "evidence": n_evidence, "patients_by_status": counts},
+                   "patients": n_patients, "evidence": n_evidence, "patients_by_status": counts,
+                   "partitions_reused": reused},
         "seconds": round(time.perf_counter() - started, 2),
     }
-    tmp = out / "run.json.tmp"
-    tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    tmp.replace(out / "run.json")
+    _atomic_text(out / "run.json", json.dumps(info, indent=2, sort_keys=True, default=str))
+    shutil.rmtree(work, ignore_errors=True)
     return info
+
+
+def _patterns_digest(patterns: Path | None) -> str:
+    """sha256 over the rule files, so a resumed run does not mix partitions of other rules."""
+    import hashlib
+
+    from .rules import patterns_dir
+
+    digest = hashlib.sha256()
+    base = patterns or patterns_dir()
+    for path in sorted(base.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(base)).encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _atomic_pickle(path: Path, value) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
 
 
 def _write_rows(rows, columns, path: Path, chunk: int = 5_000) -> int:

@@ -111,44 +111,34 @@ def test_spilled_tally_gives_the_in_memory_rows(screener, tmp_path):
     assert len({p.name for p in (tmp_path / "spill").glob("*.pkl")}) >= 1
 
 
-def test_run_leaves_no_spill_directory_when_screening_fails(tmp_path, monkeypatch):
-    from extractor.screen import Screener
+def test_a_failed_run_leaves_its_partitions_for_resume_and_no_run_json(tmp_path, monkeypatch):
+    from extractor.screen import WORK_DIR, Screener
 
     def broken(self, notes):
         raise RuntimeError("worker died")
 
     export = tmp_path / "notes.csv"
     NOTES.to_csv(export, index=False)
+    run(export, tmp_path / "out")
+    assert (tmp_path / "out" / "run.json").exists() and not (tmp_path / "out" / WORK_DIR).exists()
     monkeypatch.setattr(Screener, "isolated_evidence", broken)
     with pytest.raises(RuntimeError):
         run(export, tmp_path / "out")
-    assert not list((tmp_path / "out").glob(".ln-tally-*"))
+    assert not (tmp_path / "out" / "run.json").exists()  # the old tables are not taken for a finished run
+    assert (tmp_path / "out" / WORK_DIR / "state.json").exists()
 
 
-def test_dask_local_cluster_gives_the_same_tables(tmp_path, pytestconfig):
-    """--scheduler: the partition function runs on a real Dask cluster (two worker processes)."""
-    distributed = pytest.importorskip("distributed")
-    source = pytestconfig.rootpath / "corpus" / "synthetic_notes"
-    run(source, tmp_path / "one")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        info = run(source, tmp_path / "dask", scheduler=cluster.scheduler_address, batch_size=40)
-    assert info["parameters"]["scheduler"] == cluster.scheduler_address
-    for name in ("patients.csv", "criteria.csv", "evidence.csv", "errors.csv"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
-
-
-def test_unreachable_scheduler_stops_before_writing(tmp_path, monkeypatch):
-    pytest.importorskip("distributed")
-    from extractor import screen as screen_module
+def test_resume_refuses_the_work_of_another_input(tmp_path, monkeypatch):
+    from extractor.screen import ResumeError, Screener
 
     export = tmp_path / "notes.csv"
     NOTES.to_csv(export, index=False)
-    real = screen_module._dask_client
-    monkeypatch.setattr(screen_module, "_dask_client", lambda address: real(address, timeout="1s"))
-    with pytest.raises(screen_module.SchedulerError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-        run(export, tmp_path / "out", scheduler="tcp://127.0.0.1:9")
-    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(Screener, "isolated_evidence", lambda self, notes: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run(export, tmp_path / "out")
+    NOTES.iloc[:2].to_csv(export, index=False)
+    with pytest.raises(ResumeError, match="input_fingerprint"):
+        run(export, tmp_path / "out", resume=True)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -167,9 +157,8 @@ def test_a_note_the_pipeline_fails_on_is_listed_and_the_rest_go_on(tmp_path, mon
     export = tmp_path / "notes.csv"
     NOTES.to_csv(export, index=False)
     info = run(export, tmp_path / "out", workers=workers)
-    assert info["counts"] | {"patients_by_status": None} == {
-        "notes_in": 3, "notes_processed": 2, "notes_failed": 1, "patients": 2,
-        "evidence": info["counts"]["evidence"], "patients_by_status": None}
+    counts = info["counts"]
+    assert (counts["notes_in"], counts["notes_processed"], counts["notes_failed"], counts["patients"]) == (3, 2, 1, 2)
     errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype=str)
     assert errors.note_id.tolist() == ["a2"]
     assert "MemoryError" in errors.reason[0] and "Rituximab" not in errors.to_csv()
