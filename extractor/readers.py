@@ -60,7 +60,8 @@ __all__ = [
     "fingerprint",
 ]
 
-NOTE_COLUMNS = ("note_id", "patient_id", "note_date", "note_type", "path", "text")
+NOTE_COLUMNS = ("note_id", "patient_id", "note_date", "note_type", "path", "text", "encoding")
+FALLBACK = "cp1252 fallback"  # the ``encoding`` of a note whose bytes were not all UTF-8
 ERROR_COLUMNS = ("note_id", "patient_id", "source", "reason", "action")
 PATIENT_COLUMNS = ("patient_id", "birth_date", "sex", "index_date")
 
@@ -142,13 +143,39 @@ def _decode_line(raw: bytes) -> str:
 
 def _decode_note_bytes(data: bytes) -> str | None:
     """Decode a note file; ``None`` means the file is binary."""
+    return _decode_note(data)[0]
+
+
+def _decode_note(data: bytes) -> tuple[str | None, str]:
+    """``(text, encoding)`` of a note file's bytes; text ``None`` means the file is binary. The
+    encoding says how it was read: utf-8, utf-8-sig (BOM removed), utf-16, or FALLBACK."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data, encoding = data[len(codecs.BOM_UTF8):], "utf-8-sig"
     if b"\x00" in data or data.startswith(_BINARY_SIGNATURES):
-        return None
-    return _decode_line(data)
+        return None, encoding
+    try:
+        return data.decode("utf-8"), encoding
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), FALLBACK
+
+
+def _file_encoding(path: Path) -> str:
+    """utf-8 when every byte of the file is UTF-8 (one streaming pass), else FALLBACK: then each
+    note read from it is flagged, since the reader decoded some of its bytes as cp1252."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return FALLBACK
+    except OSError:
+        pass
+    return "utf-8"
 
 
 def _open_text(path: Path) -> io.TextIOWrapper:
@@ -377,7 +404,7 @@ class _Accumulator:
                        f"supply the note text in {name} {loc} or remove the row")
             return
         self.notes.append((note_id, patient_id, note_date, _as_str(values.get("note_type")),
-                           _as_str(values.get("path")), text))
+                           _as_str(values.get("path")), text, values.get("encoding") or ""))
 
     def manifest_row(self, values: Mapping[str, Any], folder: Path, name: str, loc: str) -> None:
         checked = self.check_row(values, name, loc)
@@ -400,7 +427,7 @@ class _Accumulator:
             return
         text = self._read_note_file(file, rel, note_id, patient_id, source, f"remove {at}")
         if text is not None:
-            self.notes.append((note_id, patient_id, note_date, _as_str(values.get("note_type")), rel, text))
+            self.notes.append((note_id, patient_id, note_date, _as_str(values.get("note_type")), rel, *text))
 
     def folder_file(self, file: Path, rel: str) -> None:
         parts = rel.split("/")
@@ -426,17 +453,18 @@ class _Accumulator:
             return
         text = self._read_note_file(file, rel, note_id, patient_id, rel, f"remove {rel}")
         if text is not None:
-            self.notes.append((note_id, patient_id, note_date, "", rel, text))
+            self.notes.append((note_id, patient_id, note_date, "", rel, *text))
 
     def _read_note_file(self, file: Path, rel: str, note_id: str, patient_id: str, source: str,
-                        or_remove: str) -> str | None:
+                        or_remove: str) -> tuple[str, str] | None:
+        """``(text, encoding)`` of a note file, or None after recording why it cannot be read."""
         try:
             data = file.read_bytes()
         except OSError as exc:
             self.error(note_id, patient_id, source, f"file {rel} could not be read ({exc.strerror or exc})",
                        f"check that {rel} is readable or {or_remove}")
             return None
-        text = _decode_note_bytes(data)
+        text, encoding = _decode_note(data)
         if text is None:
             self.error(note_id, patient_id, source, "file is not text (binary)",
                        f"replace {rel} with a plain-text version of the note or {or_remove}")
@@ -445,7 +473,7 @@ class _Accumulator:
             self.error(note_id, patient_id, source, "empty note text",
                        f"check {rel} (it is empty or blank) or {or_remove}")
             return None
-        return text
+        return text, encoding
 
 
 def _string_series(values: list) -> pd.Series:
@@ -540,8 +568,11 @@ def _iter_csv_rows(path: Path, label: str, columns: Mapping[str, Any], batch_siz
             yield f"row {row}", {std: fields[pos] for std, pos in positions.items()}
 
 
-def _table_steps(rows: Iterator[tuple[str, dict[str, Any] | BadRow]], name: str) -> Iterator[Step]:
+def _table_steps(rows: Iterator[tuple[str, dict[str, Any] | BadRow]], name: str,
+                 encoding: str | None = None) -> Iterator[Step]:
     for loc, values in rows:
+        if encoding and not isinstance(values, BadRow):
+            values["encoding"] = encoding
         if isinstance(values, BadRow):
             yield lambda acc, loc=loc, bad=values: acc.error(bad.note_id, bad.patient_id, f"{name}:{loc}",
                                                              bad.reason, bad.action)
@@ -552,7 +583,7 @@ def _table_steps(rows: Iterator[tuple[str, dict[str, Any] | BadRow]], name: str)
 def _csv_source(path: Path, column_map: Mapping[str, str] | None, batch_size: int) -> Iterator[Step]:
     label = str(path)
     columns = _resolve_columns(_csv_header(path, label), label, _TABLE_REQUIRED, _TABLE_OPTIONAL, column_map)
-    return _table_steps(_iter_csv_rows(path, label, columns, batch_size), path.name)
+    return _table_steps(_iter_csv_rows(path, label, columns, batch_size), path.name, _file_encoding(path))
 
 
 def _parquet_source(path: Path, column_map: Mapping[str, str] | None, batch_size: int) -> Iterator[Step]:
@@ -610,6 +641,8 @@ def _jsonl_source(path: Path, column_map: Mapping[str, str] | None, batch_size: 
             columns = {std: _norm(col) for std, col in columns.items()}
             break
 
+    encoding = _file_encoding(path)
+
     def steps() -> Iterator[Step]:
         for lineno, record, problem in _iter_jsonl(path):
             loc = f"line {lineno}"
@@ -618,6 +651,7 @@ def _jsonl_source(path: Path, column_map: Mapping[str, str] | None, batch_size: 
                     "", "", f"{name}:{loc}", problem, f"fix or remove {name} {loc}")
             else:
                 values = {std: record.get(col) for std, col in (columns or {}).items()}
+                values["encoding"] = encoding
                 yield lambda acc, loc=loc, values=values: acc.table_row(values, name, loc)
 
     return steps()

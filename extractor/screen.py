@@ -505,19 +505,20 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
                 if progress:
                     progress(len(notes_df) + len(errors_df))
                 continue
-            yield note_tuples(notes_df), (i, errors_df.to_dict("records"))
+            yield note_tuples(notes_df), (i, errors_df.to_dict("records"), _fallback_warnings(notes_df))
 
     try:
-        for tuples, (i, read_errors), (evs, failures) in evidencer.map(todo()):
+        for tuples, (i, read_errors, warnings), (evs, failures) in evidencer.map(todo()):
             meta = [(nid, pid, nd) for nid, pid, nd, _ in tuples]
             _atomic_pickle(part_path(i), {"notes": meta, "errors": read_errors + failures, "evidence": evs,
-                                          "failed": len(failures)})
+                                          "failed": len(failures), "warnings": warnings})
             if progress:
                 progress(len(tuples) + len(read_errors))
     finally:
         evidencer.close()
 
     errors: list[dict] = []
+    warnings: list[dict] = []
     n_notes = 0
     statuses: dict[str, int] = defaultdict(int)
 
@@ -531,6 +532,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         for part in parts():
             tally.add([(nid, pid, nd, None) for nid, pid, nd in part["notes"]], part["evidence"])
             errors.extend(part["errors"])
+            warnings.extend(part["warnings"])
             n_notes += len(part["notes"]) - part["failed"]
             yield from (ev.row() for ev in part["evidence"])
 
@@ -547,6 +549,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     n_patients = _write_rows(counted(patient_rows), PATIENT_COLUMNS, out / "patients.csv")
     _write_rows(criteria_rows, CRITERIA_COLUMNS, out / "criteria.csv")
     _write_csv(pd.DataFrame(errors, columns=list(ERROR_COLUMNS)), out / "errors.csv")
+    _write_csv(pd.DataFrame(warnings, columns=list(ERROR_COLUMNS)), out / "warnings.csv")
     counts = dict(statuses)
     info = {
         "tool": "ln-screener", "version": __version__, "finished_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -557,12 +560,25 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         "input_fingerprint": input_fingerprint,
         "counts": {"notes_in": n_notes + len(errors), "notes_processed": n_notes, "notes_failed": len(errors),
                    "patients": n_patients, "evidence": n_evidence, "patients_by_status": counts,
-                   "partitions_reused": reused},
+                   "partitions_reused": reused, "notes_decoded_with_fallback": len(warnings)},
         "seconds": round(time.perf_counter() - started, 2),
     }
     _atomic_text(out / "run.json", json.dumps(info, indent=2, sort_keys=True, default=str))
     shutil.rmtree(work, ignore_errors=True)
     return info
+
+
+def _fallback_warnings(notes_df) -> list[dict]:
+    """warnings.csv rows for notes read with the cp1252 fallback: processed, but worth a look."""
+    from .readers import FALLBACK
+
+    if "encoding" not in notes_df:
+        return []
+    flagged = notes_df[notes_df["encoding"] == FALLBACK]
+    return [{"note_id": nid, "patient_id": pid, "source": path or "export",
+             "reason": "some bytes were not UTF-8 and were read as Windows-1252 (cp1252); offsets are into that decoded text",
+             "action": "if characters look wrong in evidence.csv, re-export the notes as UTF-8"}
+            for nid, pid, path in zip(flagged["note_id"], flagged["patient_id"], flagged["path"])]
 
 
 def _patterns_digest(patterns: Path | None) -> str:

@@ -204,6 +204,17 @@ def test_unknown_patient_is_screened(corpus_run):
     assert "P999" in set(patients["patient_id"])
 
 
+@pytest.mark.parametrize("note_id, flagged", [("ok-cp1252", True), ("ok-latin1", True), ("ok-utf8-bom", False),
+                                              ("ok-crlf", False), ("ok-biopsy", False)])
+def test_fallback_decoding_is_flagged_in_warnings(corpus_run, note_id, flagged):
+    warnings = read_table(corpus_run.out / "warnings.csv")
+    assert (note_id in set(warnings["note_id"])) is flagged
+    if flagged:
+        row = warnings[warnings["note_id"] == note_id].iloc[0]
+        assert "cp1252" in row["reason"] and row["action"] and MARKER not in row.to_string()
+    assert counts(corpus_run.out)["notes_decoded_with_fallback"] == 2
+
+
 @pytest.mark.parametrize("note_id", ["ok-cp1252", "ok-latin1", "ok-utf8-bom", "ok-crlf"])
 def test_encoded_note_is_decoded_as_documented(corpus_run, note_id):
     """The reader's text (UTF-8 minus BOM, else cp1252; CRLF kept) is what evidence offsets point into."""
@@ -236,7 +247,7 @@ def test_path_traversal_note_id_is_accounted_for(corpus_run):
 def test_no_file_is_created_outside_out(corpus_run):
     assert outside(corpus_run.created, corpus_run.out_rel) == []
     leftovers = [p for p in tree(corpus_run.out) if p not in
-                 {"patients.csv", "criteria.csv", "evidence.csv", "errors.csv", "run.json"}]
+                 {"patients.csv", "criteria.csv", "evidence.csv", "errors.csv", "warnings.csv", "run.json"}]
     assert leftovers == [], "temporary files left in OUT"
 
 

@@ -235,7 +235,7 @@ def test_notes_from_dataframe():
     })
     notes, errors = notes_from_dataframe(df, {"note_id": "ID", "patient_id": "mrn", "text": "BODY"})
     assert notes.to_dict("records") == [{"note_id": "a", "patient_id": "p1", "note_date": dt.date(2024, 1, 2),
-                                         "note_type": "", "path": "", "text": "x"}]
+                                         "note_type": "", "path": "", "text": "x", "encoding": ""}]
     assert errors[["note_id", "source", "reason"]].values.tolist() == [
         ["b", "dataframe:row 2", "note_date is missing"], ["c", "dataframe:row 3", "patient_id is missing"]]
 
@@ -597,3 +597,21 @@ def test_fingerprint(tmp_path):
     assert fingerprint(folder) != first
     with pytest.raises(InputError):
         fingerprint(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("raw, encoding", [
+    ("n1,p1,2024-01-01,Caf\u00e9 visit\n".encode("utf-8"), "utf-8"),
+    ("n1,p1,2024-01-01,Caf\u00e9 visit \u201cquoted\u201d\n".encode("cp1252"), "cp1252 fallback"),
+])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_export_notes_say_how_they_were_decoded(tmp_path, raw, encoding, suffix):
+    path = tmp_path / f"notes{suffix}"
+    if suffix == ".csv":
+        path.write_bytes(b"note_id,person_id,note_date,note_text\n" + raw)
+    else:
+        nid, pid, day, text = raw.rstrip(b"\n").split(b",")
+        path.write_bytes(b'{"note_id": "%s", "person_id": "%s", "note_date": "%s", "note_text": "%s"}\n'
+                         % (nid, pid, day, text.replace(b'\x93', b"'").replace(b'\x94', b"'")))
+    notes, errors = read_notes(path)
+    assert errors.empty and notes.encoding.tolist() == [encoding]
+    assert notes.text[0].startswith("Caf\u00e9 visit")
