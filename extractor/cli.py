@@ -95,7 +95,7 @@ def run(
         f"({counts['notes_failed']} failed, see errors.csv) in {info['seconds']} s\n"
         + "".join(f"  {s:<16}{by_status.get(s, 0)}\n" for s in ("likely_eligible", "needs_review", "not_eligible"))
         + f"  evidence rows   {counts['evidence']}\n"
-        f"Tables in {out}/: patients.csv, criteria.csv, evidence.csv, errors.csv, run.json",
+        f"Tables in {out}/: patients.csv, criteria.csv, evidence.csv, errors.csv, warnings.csv, run.json",
         err=True,
     )
 
