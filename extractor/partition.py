@@ -54,12 +54,19 @@ def evidence_partition(notes, criteria: str | Path | None = None, column_map: di
     >>> evidence_partition(pd.DataFrame({"note_id": ["n1"], "person_id": ["p1"],
     ...     "note_date": ["2024-05-01"], "note_text": ["Renal biopsy: class IV LN."]}))  # doctest: +SKIP
     """
-    evidence, failures = partition_result(notes, criteria, column_map)
-    crashed = failures[~failures["reason"].str.contains("limit", regex=False)] if len(failures) else failures
-    if len(crashed):
-        raise PartitionError(f"the pipeline failed on notes {', '.join(crashed['note_id'])}: "
-                             + "; ".join(sorted(set(crashed["reason"]))))
-    return evidence
+    from .readers import notes_from_dataframe
+    from .screen import note_tuples
+
+    notes_df, _ = notes_from_dataframe(notes, column_map)
+    with _LOCK:
+        limit = _screener(criteria).max_note_chars
+    long = {nid for nid, text in zip(notes_df["note_id"], notes_df["text"]) if len(text) > limit}
+    evs, failures = tuples_evidence(note_tuples(notes_df), criteria)
+    crashed = [f for f in failures if f["note_id"] not in long]  # long notes are error_partition's
+    if crashed:
+        raise PartitionError(f"the pipeline failed on notes {', '.join(f['note_id'] for f in crashed)}: "
+                             + "; ".join(sorted({f['reason'] for f in crashed})))
+    return evidence_frame(evs)
 
 
 class PartitionError(RuntimeError):
@@ -106,12 +113,11 @@ def error_partition(notes, column_map: dict[str, str] | None = None):
     import pandas as pd
 
     from .readers import notes_from_dataframe
-    from .screen import Screener, _failure
+    from .screen import Screener, too_long
 
     notes_df, errors = notes_from_dataframe(notes, column_map)
     limit = Screener.max_note_chars
-    long = [_failure(nid, pid, f"note is {len(text):,} characters, over the {limit:,} limit",
-                     "split the note into parts of at most that size (or raise Screener.max_note_chars)")
+    long = [too_long(nid, pid, len(text), limit)
             for nid, pid, text in zip(notes_df["note_id"], notes_df["patient_id"], notes_df["text"]) if len(text) > limit]
     return pd.concat([errors, pd.DataFrame(long, columns=list(ERROR_COLUMNS))], ignore_index=True) if long else errors
 

@@ -66,8 +66,7 @@ class Screener:
         for note in notes:
             nid, pid, _, text = note
             if len(text) > self.max_note_chars:
-                failures.append(_failure(nid, pid, f"note is {len(text):,} characters, over the {self.max_note_chars:,} limit",
-                                         "split the note into parts of at most that size (or raise Screener.max_note_chars)"))
+                failures.append(too_long(nid, pid, len(text), self.max_note_chars))
                 continue
             try:
                 for _, evs in self.note_evidence([note]):
@@ -100,6 +99,12 @@ class Screener:
 
 def _failure(note_id: str, patient_id: str, reason: str, action: str) -> dict[str, str]:
     return {"note_id": note_id, "patient_id": patient_id, "source": "screening", "reason": reason, "action": action}
+
+
+def too_long(note_id: str, patient_id: str, length: int, limit: int) -> dict[str, str]:
+    """The errors.csv row of a note over the length limit."""
+    return _failure(note_id, patient_id, f"note is {length:,} characters, over the {limit:,} limit",
+                    "split the note into parts of at most that size (or raise Screener.max_note_chars)")
 
 
 def _section_flags(patterns: Path | None) -> dict[str, dict[str, bool]]:
@@ -291,13 +296,14 @@ def screen(notes, patients=None, index_date: date | str | None = None, criteria:
     run_index = _as_date(index_date)
     tuples = note_tuples(notes_df)
     all_evidence, failures = screener.isolated_evidence(tuples)
-    errors = pd.concat([errors, pd.DataFrame(failures, columns=list(ERROR_COLUMNS))], ignore_index=True) if failures else errors
+    notes_in = len(notes_df) + len(errors)
+    if failures:
+        errors = pd.concat([errors, pd.DataFrame(failures, columns=list(ERROR_COLUMNS))], ignore_index=True)
     tally = Tally()
     tally.add(tuples, all_evidence)
     patient_rows, criteria_rows = tally.evaluate(patient_info, run_index, screener.criteria)
     p, c, e = _frames(patient_rows, criteria_rows, [ev.row() for ev in all_evidence])
-    return ScreenResult(p, c, e, {"notes_in": len(notes_df) + len(errors) - len(failures),
-                                  "notes_processed": len(notes_df) - len(failures),
+    return ScreenResult(p, c, e, {"notes_in": notes_in, "notes_processed": notes_in - len(errors),
                                   "notes_failed": len(errors), "errors": errors})
 
 
@@ -530,7 +536,9 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     def evidence_rows(tally):
         nonlocal n_notes
         for part in parts():
-            tally.add([(nid, pid, nd, None) for nid, pid, nd in part["notes"]], part["evidence"])
+            for _, pid, nd in part["notes"]:
+                tally.see(pid, nd)
+            tally.keep(part["evidence"])
             errors.extend(part["errors"])
             warnings.extend(part["warnings"])
             n_notes += len(part["notes"]) - part["failed"]

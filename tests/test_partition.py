@@ -88,3 +88,23 @@ def test_partitions_then_evaluation_give_the_run_tables(tmp_path, pytestconfig):
     for name in ("patients.csv", "criteria.csv"):
         assert (tmp_path / "run" / name).read_bytes() == (tmp_path / "split" / name).read_bytes(), name
     assert not list((tmp_path / "split").glob(".ln-tally-*"))
+
+
+def test_long_notes_are_errors_and_crashes_are_raised(screener, monkeypatch):
+    from extractor.partition import PartitionError
+    from extractor.screen import Screener
+
+    monkeypatch.setattr(screener, "max_note_chars", 95)
+    monkeypatch.setattr(Screener, "max_note_chars", 95)
+    use_screener(screener)
+    errors = error_partition(NOTES)
+    assert errors[errors.reason.str.contains("over the 95 limit")].note_id.tolist() == ["a2"]  # 99 chars; a1 has 92
+    assert "a2" not in set(evidence_partition(NOTES).note_id)
+
+    def crash(self, text):
+        raise KeyError("secret note text")
+
+    monkeypatch.setattr(Screener, "window_doc", crash)
+    with pytest.raises(PartitionError, match=r"notes a1: the pipeline failed on this note \(KeyError\)") as info:
+        evidence_partition(NOTES)
+    assert "secret" not in str(info.value)
