@@ -529,10 +529,9 @@ class BadRow:
 csv.field_size_limit(2**31 - 1)  # a note is one field; the default 128 KiB limit would reject long notes
 
 
-def _iter_csv_rows(path: Path, label: str, columns: Mapping[str, Any], batch_size: int
+def _iter_csv_rows(path: Path, label: str, columns: Mapping[str, Any]
                    ) -> Iterator[tuple[str, dict[str, Any] | BadRow]]:
-    """Yield ``("row N", {standard: value})`` for every data record, streaming (``batch_size`` is
-    kept for the callers' signature). A record the CSV grammar rejects, or with another number of
+    """Yield ``("row N", {standard: value})`` for every data record, streaming. A record the CSV grammar rejects, or with another number of
     fields than the header, is yielded as a :class:`BadRow` and reading goes on; a quote that never
     closes takes the rest of the file into its record, which is reported as one bad row. Missing
     trailing fields are empty, as in pandas."""
@@ -583,7 +582,7 @@ def _table_steps(rows: Iterator[tuple[str, dict[str, Any] | BadRow]], name: str,
 def _csv_source(path: Path, column_map: Mapping[str, str] | None, batch_size: int) -> Iterator[Step]:
     label = str(path)
     columns = _resolve_columns(_csv_header(path, label), label, _TABLE_REQUIRED, _TABLE_OPTIONAL, column_map)
-    return _table_steps(_iter_csv_rows(path, label, columns, batch_size), path.name, _file_encoding(path))
+    return _table_steps(_iter_csv_rows(path, label, columns), path.name, _file_encoding(path))
 
 
 def _parquet_source(path: Path, column_map: Mapping[str, str] | None, batch_size: int) -> Iterator[Step]:
@@ -674,7 +673,7 @@ def _manifest_source(folder: Path, manifest: Path, column_map: Mapping[str, str]
                                column_map)
 
     def steps() -> Iterator[Step]:
-        for loc, values in _iter_csv_rows(manifest, label, columns, batch_size):
+        for loc, values in _iter_csv_rows(manifest, label, columns):
             if isinstance(values, BadRow):
                 yield lambda acc, loc=loc, bad=values: acc.error(bad.note_id, bad.patient_id, f"{name}:{loc}",
                                                                  bad.reason, bad.action)
@@ -826,7 +825,7 @@ def read_patients(path: str | os.PathLike) -> pd.DataFrame:
                                None, aliases=_PATIENT_ALIASES, how_to_fix="rename your patient id column to {std}")
     rows: dict[str, tuple] = {}
     first_row: dict[str, int] = {}
-    for loc, values in _iter_csv_rows(file, label, columns, batch_size=10_000):
+    for loc, values in _iter_csv_rows(file, label, columns):
         where = f"{label} {loc}"
         if isinstance(values, BadRow):
             raise InputError(f"{where}: {values.reason}; {values.action}")
