@@ -103,17 +103,17 @@ _FIXED_FREQS: tuple[tuple[float, re.Pattern[str]], ...] = (
         r"|mensual(?:mente)?|cada\s+mes)" + _END, _F)),
     (1.0, re.compile(
         r"(?:once\s+daily|once\s+(?:a\s+|per\s+)?day|daily|a\s+day|per\s+day|/\s*day|/\s*d"
-        r"|q\.d\.?|qd|o\.d\.?|od|q\.?\s?am|q\.?\s?pm|q\.?\s?hs|h\.s\.|hs|q\.?\s?morning"
+        r"|q\.d\.?|qd|o\.d\.?|od|q\.?\s?a\.?m\.?|q\.?\s?p\.?m\.?|q\.?\s?h\.?s\.?|h\.s\.|hs|q\.?\s?morning"
         r"|nightly|at\s+(?:night|bedtime)|every\s+(?:day|morning|evening|night)"
         r"|each\s+(?:day|morning|evening|night)|in\s+the\s+(?:morning|evening)"
         r"|mane|nocte|diari[oa]s?|al\s+d[ií]a)" + _END, _F)),
 )
 # "twice daily", "2x/day", "three times a week", "once a month"
 _MULT_FREQ = re.compile(
-    r"(?P<n>once|twice|thrice|one|two|three|four|\d+)\s*(?P<times>times?|x|×)?\s*"
+    r"(?P<n>once|twice|thrice|one|two|three|four|\d+)[\s-]*(?P<times>times?|x|×)?[\s-]*"
     r"(?:(?:a|an|per|each|every)\s+|/\s*)?"
     r"(?P<p>days?|daily|d|weeks?|weekly|wk|months?|monthly|mo)" + _END, _F)
-_EVERY = r"(?:q\.?\s*|every\s+|cada\s+|c/\s*|/\s*)"
+_EVERY = r"(?:(?:once\s+)?(?:q\.?\s*|every\s+)|cada\s+|c/\s*|/\s*)"  # "once every 2 weeks"
 _HOURLY = re.compile(_EVERY + _N + r"\s*(?:-\s*\d+\s*)?(?:h|hrs?|hours?|horas?)" + _END, _F)
 _N_DAYS = re.compile(_EVERY + _N + r"\s*(?:d|days?|d[ií]as)" + _END, _F)
 _N_WEEKS = re.compile(_EVERY + r"(?:" + _N + r"\s*)?(?:w|wks?|weeks?|semanas?)" + _END, _F)

@@ -353,10 +353,8 @@ def test_every_n_hours_is_24_over_n_per_day(n):
         assert dose.daily_amount == pytest.approx(500 * 24 / n)
 
 
-@pytest.mark.xfail(strict=True, reason="frequency phrasings doses.py does not read: per_day stays None, "
-                   "so the daily amount is unknown")
 @pytest.mark.parametrize("freq, per_day", [("once every 2 weeks", 1 / 14), ("twice-daily", 2), ("q.a.m.", 1)])
-def test_frequency_phrasings_not_yet_read(freq, per_day):
+def test_frequency_phrasings_with_hyphens_dots_and_once_every(freq, per_day):
     dose = parse_dose(f"500 mg {freq}")
     assert dose.per_day == pytest.approx(per_day)
 
