@@ -45,6 +45,7 @@ def run(
     criteria: Optional[Path] = typer.Option(None, "--criteria", help="Criteria YAML (default: the packaged patterns/criteria.yaml)."),
     column: List[str] = typer.Option([], "--column", help="Map a column: OURS=THEIRS, e.g. --column patient_id=MRN --column text=NOTE_BODY."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes, one pipeline each; output is identical to --workers 1."),
+    report: bool = typer.Option(False, "--report", help="Also write the HTML evidence report to OUT/report/ (see the report command)."),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run into the same OUT: keep its finished partitions (same input and options required)."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Notes per partition (default 1000, or 200 with --workers/--scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (e.g. tcp://10.0.0.5:8786): run the pipeline on that cluster's workers; needs ln-screener[dask]."),
@@ -98,6 +99,33 @@ def run(
         f"Tables in {out}/: patients.csv, criteria.csv, evidence.csv, errors.csv, warnings.csv, run.json",
         err=True,
     )
+    if report:
+        from .report import write_report
+
+        typer.echo(f"Report: {write_report(out, notes_source=input)}", err=True)
+
+
+@app.command()
+def report(
+    out: Path = typer.Argument(..., help="Output folder of a run (patients.csv, criteria.csv, evidence.csv, run.json)."),
+    notes: Optional[Path] = typer.Option(None, "--notes", help="The run's input, if it has moved (default: the input named in run.json)."),
+    dest: Optional[Path] = typer.Option(None, "--dest", help="Folder for the HTML report (default: OUT/report)."),
+) -> None:
+    """Write a self-contained HTML evidence report: an index of patients and one page per patient
+    with the criteria checklist and every evidence span highlighted in its note.
+
+    Example:
+
+      python -m extractor report out        # then open out/report/index.html
+    """
+    from .report import ReportError, write_report
+
+    try:
+        index = write_report(out, notes_source=notes, dest=dest)
+    except ReportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"Report: {index}", err=True)
 
 
 @app.command()

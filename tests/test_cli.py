@@ -11,11 +11,14 @@ from extractor.cli import EXIT_INPUT, EXIT_RULES, EXIT_SCHEDULER, app
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("args", [["--help"], ["run", "--help"]])
-def test_help_has_an_example(args):
+@pytest.mark.parametrize("args, example", [(["--help"], "python -m extractor run"),
+                                           (["run", "--help"], "python -m extractor run"),
+                                           (["report", "--help"], "python -m extractor report"),
+                                           (["evaluate", "--help"], "python -m extractor evaluate")])
+def test_help_has_an_example(args, example):
     result = runner.invoke(app, args)
     assert result.exit_code == 0
-    assert "python -m extractor run" in result.output
+    assert example in result.output
 
 
 def test_help_is_fast_and_imports_nothing_heavy():
@@ -59,6 +62,19 @@ def test_unreachable_scheduler_exits_4(tmp_path, monkeypatch):
     assert result.exit_code == EXIT_SCHEDULER
     assert "cannot reach the Dask scheduler" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_run_with_report_then_report_command(tmp_path):
+    (tmp_path / "in" / "P1").mkdir(parents=True)
+    (tmp_path / "in" / "P1" / "2024-05-01.txt").write_text("Rituximab 1 g IV given 2024-04-01. <script>x</script>\n")
+    result = runner.invoke(app, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--report"])
+    assert result.exit_code == 0, result.output
+    page = next((tmp_path / "o" / "report" / "patients").glob("*.html")).read_text()
+    assert 'id="ev-' in page and "<script>x" not in page
+    result = runner.invoke(app, ["report", str(tmp_path / "o"), "--dest", str(tmp_path / "r")])
+    assert result.exit_code == 0 and (tmp_path / "r" / "index.html").exists()
+    result = runner.invoke(app, ["report", str(tmp_path / "nope")])
+    assert result.exit_code == EXIT_INPUT and "error:" in result.output
 
 
 def test_run_over_a_dated_folder(tmp_path):
