@@ -103,7 +103,7 @@ _FIXED_FREQS: tuple[tuple[float, re.Pattern[str]], ...] = (
         r"|mensual(?:mente)?|cada\s+mes)" + _END, _F)),
     (1.0, re.compile(
         r"(?:once\s+daily|once\s+(?:a\s+|per\s+)?day|daily|a\s+day|per\s+day|/\s*day|/\s*d"
-        r"|q\.d\.?|qd|o\.d\.?|od|q\.?\s?a\.?m\.?|q\.?\s?p\.?m\.?|q\.?\s?h\.?s\.?|h\.s\.|hs|q\.?\s?morning"
+        r"|q\.d\.?|qd|o\.d\.?|od|q\.?\s?(?:a\.m\.|am|p\.m\.|pm|h\.s\.|hs)|h\.s\.|hs|q\.?\s?morning"
         r"|nightly|at\s+(?:night|bedtime)|every\s+(?:day|morning|evening|night)"
         r"|each\s+(?:day|morning|evening|night)|in\s+the\s+(?:morning|evening)"
         r"|mane|nocte|diari[oa]s?|al\s+d[ií]a)" + _END, _F)),

@@ -13,6 +13,10 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     (" 1500 mg BID", "1500 mg BID", 1, 1500, "mg", 2, 3000, None, False),
     (" 1.5 g twice daily", "1.5 g twice daily", 1, 1500, "mg", 2, 3000, None, False),
     (" 1 g bid", "1 g bid", 1, 1000, "mg", 2, 2000, None, False),
+    (" 5 g qhs.", "5 g qhs", 1, 5000, "mg", 1, 5000, None, False),  # the sentence's full stop is not the dose's
+    (" 500 mg q.a.m.", "500 mg q.a.m.", 1, 500, "mg", 1, 500, None, False),
+    (" 1 g twice-daily", "1 g twice-daily", 1, 1000, "mg", 2, 2000, None, False),
+    (" 500 mg once every 2 weeks", "500 mg once every 2 weeks", 1, 500, "mg", 1 / 14, 500 / 14, None, False),
     (" 500mg", "500mg", 1, 500, "mg", None, None, None, False),
     (" 1,000 mg", "1,000 mg", 1, 1000, "mg", None, None, None, False),
     (" 2 g/day", "2 g/day", 1, 2000, "mg", 1, 2000, None, False),
