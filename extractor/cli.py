@@ -129,6 +129,52 @@ def report(
 
 
 @app.command()
+def export(
+    out: Path = typer.Argument(..., help="Output folder of a run."),
+    format: str = typer.Option(..., "--format", help="labelstudio (tasks.json + labelling config), brat (.txt/.ann + annotation.conf) or note_nlp (OMOP CDM v5.4 NOTE_NLP, CSV and Parquet)."),
+    dest: Path = typer.Option(..., "--dest", help="Folder to write the export into."),
+    notes: Optional[Path] = typer.Option(None, "--notes", help="The run's input, if it has moved (default: the input named in run.json)."),
+) -> None:
+    """Export the evidence for review in the abstractors' tools.
+
+    Example:
+
+      python -m extractor export out --format labelstudio --dest out/labelstudio
+    """
+    from .exports import export as write_export
+
+    try:
+        written = write_export(out, format, dest, notes_source=notes)
+    except (ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"Wrote {len(written)} files to {dest}", err=True)
+
+
+@app.command()
+def adjudicate(
+    out: Path = typer.Argument(..., help="Output folder of a run."),
+    decisions: Path = typer.Option(..., "--decisions", help="Abstractors' verdicts: a Label Studio export (JSON) or a CSV of evidence_id,verdict,comment."),
+    notes: Optional[Path] = typer.Option(None, "--notes", help="The run's input, if it has moved (default: the input named in run.json)."),
+) -> None:
+    """Read abstractors' verdicts on the evidence: per-criterion precision, and the patients whose
+    status would change without the rejected evidence (OUT/adjudication.json).
+
+    Example:
+
+      python -m extractor adjudicate out --decisions verdicts.csv
+    """
+    from .adjudication import adjudicate as read_verdicts, format_summary
+
+    try:
+        result = read_verdicts(out, decisions, notes_source=notes)
+    except (ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(format_summary(result))
+
+
+@app.command()
 def evaluate(
     out: Path = typer.Argument(..., help="Output folder of a run (criteria.csv, patients.csv, evidence.csv)."),
     gold: Path = typer.Option(..., "--gold", help="Folder with gold_criteria.csv and gold_patients.csv, or the gold_criteria.csv path."),

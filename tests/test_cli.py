@@ -14,7 +14,9 @@ runner = CliRunner()
 @pytest.mark.parametrize("args, example", [(["--help"], "python -m extractor run"),
                                            (["run", "--help"], "python -m extractor run"),
                                            (["report", "--help"], "python -m extractor report"),
-                                           (["evaluate", "--help"], "python -m extractor evaluate")])
+                                           (["evaluate", "--help"], "python -m extractor evaluate"),
+                                           (["export", "--help"], "python -m extractor export"),
+                                           (["adjudicate", "--help"], "python -m extractor adjudicate")])
 def test_help_has_an_example(args, example):
     result = runner.invoke(app, args)
     assert result.exit_code == 0
@@ -75,6 +77,23 @@ def test_run_with_report_then_report_command(tmp_path):
     assert result.exit_code == 0 and (tmp_path / "r" / "index.html").exists()
     result = runner.invoke(app, ["report", str(tmp_path / "nope")])
     assert result.exit_code == EXIT_INPUT and "error:" in result.output
+
+
+def test_export_and_adjudicate_commands(tmp_path):
+    (tmp_path / "in" / "P1").mkdir(parents=True)
+    (tmp_path / "in" / "P1" / "2024-05-01.txt").write_text("Rituximab 1 g IV given 2024-04-01.\n")
+    assert runner.invoke(app, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "o")]).exit_code == 0
+    for fmt, name in (("labelstudio", "tasks.json"), ("brat", "annotation.conf"), ("note_nlp", "note_nlp.csv")):
+        result = runner.invoke(app, ["export", str(tmp_path / "o"), "--format", fmt, "--dest", str(tmp_path / fmt)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / fmt / name).exists()
+    result = runner.invoke(app, ["export", str(tmp_path / "o"), "--format", "xml", "--dest", str(tmp_path / "x")])
+    assert result.exit_code == EXIT_INPUT and "labelstudio" in result.output
+    ids = (tmp_path / "o" / "evidence.csv").read_text().splitlines()[1].split(",")[0]
+    (tmp_path / "v.csv").write_text(f"evidence_id,verdict,comment\n{ids},incorrect,not given\n")
+    result = runner.invoke(app, ["adjudicate", str(tmp_path / "o"), "--decisions", str(tmp_path / "v.csv")])
+    assert result.exit_code == 0, result.output
+    assert "1 incorrect" in result.output and (tmp_path / "o" / "adjudication.json").exists()
 
 
 def test_run_over_a_dated_folder(tmp_path):
