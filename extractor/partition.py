@@ -136,8 +136,9 @@ def error_batches(frames: Iterable) -> Iterator:
 
 
 def evidence_from_frame(frame) -> list:
-    """Evidence objects of partition rows (as returned by :func:`evidence_partition`, or read
-    back from Parquet or Spark: dates may come as dates, timestamps or ISO strings)."""
+    """Evidence objects of partition rows (as returned by :func:`evidence_partition`, read back
+    from Parquet or Spark, or evidence.csv read as strings: dates may come as dates, timestamps
+    or ISO strings, flags as bools or "True"/"False")."""
     import json
 
     from .evidence import Evidence
@@ -151,8 +152,8 @@ def evidence_from_frame(frame) -> list:
             end=int(row["end"]), text=str(row["text"]), rule_id=str(row["rule_id"]),
             sentence_start=int(row["sentence_start"]), sentence_end=int(row["sentence_end"]),
             section=_text_or_none(row["section"]),
-            negated=bool(row["negated"]), hypothetical=bool(row["hypothetical"]), historical=bool(row["historical"]),
-            family=bool(row["family"]), uncertain=bool(row["uncertain"]),
+            negated=_flag(row["negated"]), hypothetical=_flag(row["hypothetical"]), historical=_flag(row["historical"]),
+            family=_flag(row["family"]), uncertain=_flag(row["uncertain"]),
             context_triggers=_text(row["context_triggers"]), event_date=_text(row["event_date"]),
             date_source=str(row["date_source"]), date_text=_text(row["date_text"]),
             date_min=_date(row["date_min"]), date_max=_date(row["date_max"]), value=_text(row["value"]),
@@ -196,6 +197,11 @@ def _missing(value) -> bool:
     import pandas as pd
 
     return value is None or bool(pd.isna(value))
+
+
+def _flag(value) -> bool:
+    """A context flag from a frame: a bool, or the "True"/"False" text of a CSV read as strings."""
+    return value.strip().lower() == "true" if isinstance(value, str) else bool(value) and not _missing(value)
 
 
 def _text(value) -> str:

@@ -108,3 +108,13 @@ def test_long_notes_are_errors_and_crashes_are_raised(screener, monkeypatch):
     with pytest.raises(PartitionError, match=r"notes a1: the pipeline failed on this note \(KeyError\)") as info:
         evidence_partition(NOTES)
     assert "secret" not in str(info.value)
+
+
+def test_evidence_csv_read_as_strings_comes_back_exactly(expected, tmp_path):
+    """evidence.csv read with dtype=str: "False" is not true (bool("False") would be)."""
+    path = tmp_path / "evidence.csv"
+    evidence_partition(NOTES).to_csv(path, index=False)
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    got = evidence_from_frame(back)
+    assert [(e.negated, e.family, e.historical) for e in got] == [(e.negated, e.family, e.historical) for e in expected]
+    assert any(e.negated for e in got) and not all(e.negated for e in got)
