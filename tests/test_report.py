@@ -354,15 +354,24 @@ def test_index_script_is_valid_javascript(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- in a browser
+# No network for the browser either: without these, chromium keeps calling Google's services.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
 def test_pages_work_in_a_browser_from_disk(report):
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("playwright is not installed (pip install playwright && playwright install chromium)")
+    import shutil
+
+    system = shutil.which("chromium")  # Debian's chromium (.ci/run installs it); else playwright's own
+    options = {"executable_path": system, "args": CHROMIUM_ARGS} if system else {}
     with sync_playwright() as pw:
         try:
-            browser = pw.chromium.launch()
+            browser = pw.chromium.launch(**options)
         except PlaywrightError as exc:
             pytest.skip(f"playwright has no chromium available ({str(exc).splitlines()[0]})")
         try:
