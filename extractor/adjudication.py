@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .exports import (LS_CONTEXT_NAME, LS_LABEL_NAME, AFFIRMED, ExportError, flag_set, load_notes, notes_path,
-                      read_evidence, read_run_info, set_flags)
+                      read_evidence, read_run_info, run_column_map, set_flags)
 
 REPORT_FILE = "adjudication.json"
 CSV_COLUMNS = ("evidence_id", "verdict", "comment")
@@ -221,7 +221,7 @@ def reevaluate(out: Path, info: dict[str, Any], evidence, rejected: set[str], no
     rows = evidence[evidence["patient_id"].isin(affected)].to_dict("records")
     notes, sentence_source = None, "notes"
     try:
-        notes = load_notes(notes_path(info, notes_source), {r["note_id"] for r in rows})
+        notes = load_notes(notes_path(info, notes_source), {r["note_id"] for r in rows}, run_column_map(info))
     except (ExportError, OSError, ValueError) as exc:
         sentence_source = f"unavailable ({exc}); rules reading the sentence saw ''"
     criteria = load_criteria((info.get("parameters") or {}).get("criteria") or None)

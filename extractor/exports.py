@@ -116,21 +116,28 @@ def notes_path(info: dict[str, Any], notes_source: Path | None) -> Path:
     else:
         given = (info.get("parameters") or {}).get("input")
         if not given:
-            raise ExportError("run.json names no input; pass the notes with notes_source=")
+            raise ExportError("run.json names no input; pass the notes explicitly (--notes, or notes_source= in Python)")
         path = Path(given)
     if not path.exists():
         raise ExportError(f"notes source {path} not found (a relative input is read from the current folder); "
-                          "pass the notes with notes_source=")
+                          "pass the notes explicitly (--notes, or notes_source= in Python)")
     return path
 
 
-def load_notes(source: Path, note_ids: set[str] | None = None) -> dict[str, dict[str, str]]:
+def run_column_map(info: dict[str, Any]) -> dict[str, str]:
+    """The ``--column`` mapping the run read its notes with (from run.json)."""
+    return (info.get("parameters") or {}).get("column_map") or {}
+
+
+def load_notes(source: Path, note_ids: set[str] | None = None,
+               column_map: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
     """note_id -> {"text", "patient_id", "note_date"} for the notes of ``source`` (only
-    ``note_ids`` when given; read batch by batch, so only those are kept in memory)."""
+    ``note_ids`` when given; read batch by batch, so only those are kept in memory), with the
+    run's ``--column`` mapping."""
     from .readers import iter_note_batches
 
     notes: dict[str, dict[str, str]] = {}
-    for batch, _errors in iter_note_batches(source):
+    for batch, _errors in iter_note_batches(source, column_map or None):
         for nid, pid, nd, text in zip(batch["note_id"], batch["patient_id"], batch["note_date"], batch["text"]):
             nid = str(nid)
             if note_ids is None or nid in note_ids:
@@ -146,7 +153,7 @@ def load_run(out: Path, notes_source: Path | None = None, with_notes: bool = Tru
     evidence = read_evidence(out)
     notes = None
     if with_notes:
-        notes = load_notes(notes_path(info, notes_source), note_ids)
+        notes = load_notes(notes_path(info, notes_source), note_ids, run_column_map(info))
         check_offsets(evidence, notes, skip_missing=note_ids is not None)
     return RunData(out, info, evidence, notes)
 
@@ -161,8 +168,8 @@ def check_offsets(evidence, notes: dict[str, dict[str, str]], skip_missing: bool
             raise ExportError(f"evidence {row.evidence_id}: note {row.note_id!r} is not in the notes source; "
                               "export with the notes the run screened")
         if note["text"][int(row.start):int(row.end)] != row.text:
-            raise ExportError(f"evidence {row.evidence_id}: the note text at {row.start}-{row.end} is not "
-                              f"{row.text!r}; the notes changed since the run (re-run, or pass the original notes)")
+            raise ExportError(f"evidence {row.evidence_id}: the note text at {row.start}-{row.end} is not the "
+                              "evidence text; the notes changed since the run (re-run, or pass the original notes)")
 
 
 def flag_set(row, flag: str) -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,23 +134,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _notes_source(out: Path, notes_source: Path | None) -> tuple[Path, dict | None]:
-    run_json = out / "run.json"
-    params: dict = {}
-    if run_json.exists():
-        params = json.loads(run_json.read_text(encoding="utf-8")).get("parameters", {}) or {}
-    column_map = params.get("column_map") or None
-    if notes_source is not None:
-        source = Path(notes_source)
-        if not source.exists():
-            raise ReportError(f"notes source {source} does not exist")
-        return source, column_map
-    if not params.get("input"):
-        raise ReportError(f"{run_json} is missing or names no input; pass the notes source explicitly")
-    source = Path(params["input"])
-    if not source.exists():
-        raise ReportError(f"notes source {source} (run.json parameters.input, relative to the folder the run "
-                          f"started in) does not exist here; pass the notes source explicitly")
-    return source, column_map
+    """The run's notes and ``--column`` mapping, found as the exports find them."""
+    from .exports import ExportError, notes_path, read_run_info, run_column_map
+
+    try:
+        info = read_run_info(out) if (out / "run.json").exists() or notes_source is None else {}
+        return notes_path(info, notes_source), run_column_map(info) or None
+    except ExportError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def _load_notes(source: Path, column_map: dict | None) -> pd.DataFrame:
