@@ -32,7 +32,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .exports import (LS_CONTEXT_NAME, LS_LABEL_NAME, AFFIRMED, ExportError, flag_set, load_notes, notes_path,
+from .flags import is_true
+
+from .exports import (LS_CONTEXT_NAME, LS_LABEL_NAME, AFFIRMED, ExportError, load_notes, notes_path,
                       read_evidence, read_run_info, run_column_map, set_flags)
 
 REPORT_FILE = "adjudication.json"
@@ -180,7 +182,7 @@ def _rows_to_evidence(rows: list[dict[str, str]], notes: dict[str, dict[str, str
     for row in rows:
         item = dict(row)
         for flag in ("negated", "hypothetical", "historical", "family", "uncertain"):
-            item[flag] = flag_set(row, flag)
+            item[flag] = is_true(row[flag])
         note = (notes or {}).get(row["note_id"])
         item["sentence_text"] = (note["text"][int(row["sentence_start"]):int(row["sentence_end"])]
                                  if note and row["sentence_start"] and row["sentence_end"] else "")

@@ -32,10 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .flags import CONTEXT_FLAGS, is_true
+
 FORMATS = ("labelstudio", "brat", "note_nlp")
 
 # Context flags of evidence.csv, in the order they are shown.
-FLAGS = ("negated", "family", "hypothetical", "historical", "uncertain")
+FLAGS = CONTEXT_FLAGS
 AFFIRMED = "affirmed"  # the Label Studio choice of a mention with no flag set
 
 # Label Studio
@@ -172,12 +174,8 @@ def check_offsets(evidence, notes: dict[str, dict[str, str]], skip_missing: bool
                               "evidence text; the notes changed since the run (re-run, or pass the original notes)")
 
 
-def flag_set(row, flag: str) -> bool:
-    return str(row[flag]).strip().lower() == "true"
-
-
 def set_flags(row) -> list[str]:
-    return [f for f in FLAGS if flag_set(row, f)]
+    return [f for f in FLAGS if is_true(row[f])]
 
 
 def _iso(value) -> str:
@@ -340,7 +338,7 @@ def snippet(text: str, sent_start: int, sent_end: int, start: int, end: int, wid
 
 
 def term_modifiers(row: dict[str, str]) -> str:
-    parts = [f"{flag}={'true' if flag_set(row, flag) else 'false'}" for flag in FLAGS]
+    parts = [f"{flag}={'true' if is_true(row[flag]) else 'false'}" for flag in FLAGS]
     parts += [f"concept={row['concept']}", f"criterion={row['criterion_id']}", f"event_date={row['event_date']}",
               f"date_source={row['date_source']}", f"evidence_id={row['evidence_id']}"]
     return ",".join(parts)
@@ -363,8 +361,8 @@ def note_nlp_frame(run: RunData):
             "snippet": snippet(text, ss, se, start, end), "offset": str(start), "lexical_variant": row["text"],
             "note_nlp_concept_id": 0, "note_nlp_source_concept_id": 0, "nlp_system": run.system,
             "nlp_date": nlp_date, "nlp_datetime": nlp_datetime,
-            "term_exists": "N" if any(flag_set(row, f) for f in NOT_EXISTING) else "Y",
-            "term_temporal": "historical" if flag_set(row, "historical") else "",
+            "term_exists": "N" if any(is_true(row[f]) for f in NOT_EXISTING) else "Y",
+            "term_temporal": "historical" if is_true(row["historical"]) else "",
             "term_modifiers": term_modifiers(row),
         })
     frame = pd.DataFrame(rows, columns=list(NOTE_NLP_COLUMNS))

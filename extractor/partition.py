@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .evidence import EVIDENCE_COLUMNS
+from .flags import is_true
 from .readers import ERROR_COLUMNS
 
 # The evidence columns, then the mention's sentence (read by the evaluator, not written out).
@@ -152,8 +153,8 @@ def evidence_from_frame(frame) -> list:
             end=int(row["end"]), text=str(row["text"]), rule_id=str(row["rule_id"]),
             sentence_start=int(row["sentence_start"]), sentence_end=int(row["sentence_end"]),
             section=_text_or_none(row["section"]),
-            negated=_flag(row["negated"]), hypothetical=_flag(row["hypothetical"]), historical=_flag(row["historical"]),
-            family=_flag(row["family"]), uncertain=_flag(row["uncertain"]),
+            negated=is_true(row["negated"]), hypothetical=is_true(row["hypothetical"]), historical=is_true(row["historical"]),
+            family=is_true(row["family"]), uncertain=is_true(row["uncertain"]),
             context_triggers=_text(row["context_triggers"]), event_date=_text(row["event_date"]),
             date_source=str(row["date_source"]), date_text=_text(row["date_text"]),
             date_min=_date(row["date_min"]), date_max=_date(row["date_max"]), value=_text(row["value"]),
@@ -197,11 +198,6 @@ def _missing(value) -> bool:
     import pandas as pd
 
     return value is None or bool(pd.isna(value))
-
-
-def _flag(value) -> bool:
-    """A context flag from a frame: a bool, or the "True"/"False" text of a CSV read as strings."""
-    return value.strip().lower() == "true" if isinstance(value, str) else bool(value) and not _missing(value)
 
 
 def _text(value) -> str:

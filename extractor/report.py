@@ -23,7 +23,8 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-CONTEXT_FLAGS = ("negated", "family", "hypothetical", "historical", "uncertain")
+from .flags import CONTEXT_FLAGS, is_true
+
 CRITERION_STATUSES = ("met", "not_met", "unknown")
 PAGE_NAME_RE = re.compile(r"[0-9a-f]{16}\.html")
 
@@ -40,10 +41,6 @@ def esc(value: object) -> str:
 def page_name(patient_id: str) -> str:
     """File name of a patient's page: a hash of the id, never the id's text."""
     return hashlib.sha1(str(patient_id).encode("utf-8")).hexdigest()[:16] + ".html"
-
-
-def is_true(value: object) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
 
 
 def context_classes(row: dict) -> tuple[str, ...]:
