@@ -8,6 +8,7 @@ scheduler cannot be reached or Dask is not installed.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -24,6 +25,20 @@ EXIT_INPUT, EXIT_RULES, EXIT_SCHEDULER = 2, 3, 4
 @app.callback()
 def _root() -> None:
     """Pre-screen lupus nephritis trial candidates from clinical notes."""
+
+
+@contextmanager
+def _exit_on(*codes: tuple):
+    """``(exception type or types, exit code)`` pairs: such an error becomes one line
+    ``error: ...`` on stderr and that exit code; any other exception goes on up."""
+    try:
+        yield
+    except Exception as exc:
+        code = next((c for errors, c in codes if isinstance(exc, errors)), None)
+        if code is None:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code) from None
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:
@@ -74,19 +89,12 @@ def run(
             raise typer.Exit(EXIT_INPUT)
     bar = _progress()
     try:
-        info = run_screen(input, out, patients=patients, index_date=index_date, criteria=criteria,
-                          column_map=_column_map(column) or None, progress=bar.update,
-                          workers=workers, batch_size=batch_size or (200 if workers > 1 or scheduler else 1000),
-                          scheduler=scheduler, resume=resume)
-    except (RuleFileError, CriteriaError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_RULES)
-    except (InputError, ResumeError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
-    except SchedulerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_SCHEDULER)
+        with _exit_on(((RuleFileError, CriteriaError), EXIT_RULES), ((InputError, ResumeError), EXIT_INPUT),
+                      (SchedulerError, EXIT_SCHEDULER)):
+            info = run_screen(input, out, patients=patients, index_date=index_date, criteria=criteria,
+                              column_map=_column_map(column) or None, progress=bar.update,
+                              workers=workers, batch_size=batch_size or (200 if workers > 1 or scheduler else 1000),
+                              scheduler=scheduler, resume=resume)
     finally:
         bar.close()
     counts = info["counts"]
@@ -120,11 +128,8 @@ def report(
     """
     from .report import ReportError, write_report
 
-    try:
+    with _exit_on((ReportError, EXIT_INPUT)):
         index = write_report(out, notes_source=notes, dest=dest)
-    except ReportError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
     typer.echo(f"Report: {index}", err=True)
 
 
@@ -143,11 +148,8 @@ def export(
     """
     from .exports import export as write_export
 
-    try:
+    with _exit_on(((ValueError, OSError), EXIT_INPUT)):
         written = write_export(out, format, dest, notes_source=notes)
-    except (ValueError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
     typer.echo(f"Wrote {len(written)} files to {dest}", err=True)
 
 
@@ -166,11 +168,8 @@ def adjudicate(
     """
     from .adjudication import adjudicate as read_verdicts, format_summary
 
-    try:
+    with _exit_on(((ValueError, OSError), EXIT_INPUT)):
         result = read_verdicts(out, decisions, notes_source=notes)
-    except (ValueError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
     typer.echo(format_summary(result))
 
 
@@ -189,11 +188,8 @@ def evaluate(
     """
     from .evaluation import GoldError, evaluate as score, format_report, write_report
 
-    try:
+    with _exit_on((GoldError, EXIT_INPUT)):
         result = score(out, gold)
-    except GoldError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_INPUT)
     target = report or out / "eval.json"
     write_report(result, target)
     typer.echo(format_report(result, show))
