@@ -133,17 +133,19 @@ def run_column_map(info: dict[str, Any]) -> dict[str, str]:
 
 def load_notes(source: Path, note_ids: set[str] | None = None,
                column_map: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
-    """note_id -> {"text", "patient_id", "note_date"} for the notes of ``source`` (only
+    """note_id -> {"text", "patient_id", "note_date", "note_type", "path"} for the notes of ``source`` (only
     ``note_ids`` when given; read batch by batch, so only those are kept in memory), with the
     run's ``--column`` mapping."""
     from .readers import iter_note_batches
 
     notes: dict[str, dict[str, str]] = {}
     for batch, _errors in iter_note_batches(source, column_map or None):
-        for nid, pid, nd, text in zip(batch["note_id"], batch["patient_id"], batch["note_date"], batch["text"]):
+        for nid, pid, nd, text, kind, path in zip(batch["note_id"], batch["patient_id"], batch["note_date"],
+                                                  batch["text"], batch["note_type"], batch["path"]):
             nid = str(nid)
             if note_ids is None or nid in note_ids:
-                notes[nid] = {"text": text, "patient_id": str(pid), "note_date": _iso(nd)}
+                notes[nid] = {"text": text, "patient_id": str(pid), "note_date": _iso(nd), "note_type": kind,
+                              "path": path}
     return notes
 
 

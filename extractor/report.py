@@ -142,12 +142,11 @@ def _notes_source(out: Path, notes_source: Path | None) -> tuple[Path, dict | No
 
 
 def _load_notes(source: Path, column_map: dict | None) -> pd.DataFrame:
-    from .readers import read_notes
+    from .exports import load_notes
 
-    notes, _errors = read_notes(source, column_map)
-    notes = notes.copy()
-    notes["note_date"] = notes["note_date"].map(lambda d: "" if d is None or pd.isna(d) else str(d))
-    return notes
+    notes = load_notes(source, column_map=column_map)
+    return pd.DataFrame([{"note_id": nid, **note} for nid, note in notes.items()],
+                        columns=["note_id", "patient_id", "note_date", "note_type", "path", "text"])
 
 
 # --------------------------------------------------------------------------------------- page parts
