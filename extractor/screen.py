@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import platform
+import shutil
 import sys
 import time
 from collections import defaultdict
@@ -458,7 +459,6 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     interrupted run of the same input and parameters finished, and screens only the rest; the
     tables are byte-identical to an uninterrupted run's."""
     import hashlib
-    import shutil
 
     import pandas as pd
 
@@ -474,31 +474,21 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     screener = Screener(Path(criteria) if criteria else None)
     batches = iter_note_batches(source, column_map, batch_size=batch_size)  # raises InputError before any work
     input_fingerprint = fingerprint(source)
-    work = out / WORK_DIR
     state = {"input_fingerprint": input_fingerprint, "batch_size": batch_size, "column_map": column_map or {},
              "version": __version__, "criteria_sha256": hashlib.sha256(screener.criteria.path.read_bytes()).hexdigest(),
              "patterns_sha256": _patterns_digest(screener.patterns)}
-    if resume and (work / "state.json").exists():
-        saved = json.loads((work / "state.json").read_text(encoding="utf-8"))
-        if saved != state:
-            changed = sorted(k for k in state if saved.get(k) != state[k])
-            raise ResumeError(f"{work} holds an unfinished run with another {', '.join(changed)}; "
-                              "run without --resume to start over")
+    saved = _Partitions(out)
+    if resume:
+        saved.check(state)  # raises ResumeError before any work
     evidencer = _Evidencer(screener, workers, scheduler)  # raises SchedulerError before any work
     from .evidence import EVIDENCE_COLUMNS
 
     try:
-        if not resume:
-            shutil.rmtree(work, ignore_errors=True)
-        (work / "parts").mkdir(parents=True, exist_ok=True)
+        saved.start(state, keep=resume)
         (out / "run.json").unlink(missing_ok=True)  # the old tables are being replaced: not a finished run
-        _atomic_text(work / "state.json", json.dumps(state, sort_keys=True))
     except BaseException:
         evidencer.close()
         raise
-
-    def part_path(i: int) -> Path:
-        return work / "parts" / f"{i:07d}.pkl"
 
     reused = 0
 
@@ -506,7 +496,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         """Batches whose partition is not saved yet (a saved one is only counted)."""
         nonlocal reused
         for i, (notes_df, errors_df) in enumerate(batches):
-            if part_path(i).exists():
+            if saved.done(i):
                 reused += 1
                 if progress:
                     progress(len(notes_df) + len(errors_df))
@@ -516,8 +506,8 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     try:
         for tuples, (i, read_errors, warnings), (evs, failures) in evidencer.map(todo()):
             meta = [(nid, pid, nd) for nid, pid, nd, _ in tuples]
-            _atomic_pickle(part_path(i), {"notes": meta, "errors": read_errors + failures, "evidence": evs,
-                                          "failed": len(failures), "warnings": warnings})
+            saved.save(i, {"notes": meta, "errors": read_errors + failures, "evidence": evs,
+                           "failed": len(failures), "warnings": warnings})
             if progress:
                 progress(len(tuples) + len(read_errors))
     finally:
@@ -528,14 +518,9 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
     n_notes = 0
     statuses: dict[str, int] = defaultdict(int)
 
-    def parts():
-        for path in sorted((work / "parts").glob("*.pkl")):
-            with open(path, "rb") as handle:
-                yield pickle.load(handle)
-
     def evidence_rows(tally):
         nonlocal n_notes
-        for part in parts():
+        for part in saved:
             for _, pid, nd in part["notes"]:
                 tally.see(pid, nd)
             tally.keep(part["evidence"])
@@ -549,9 +534,7 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
             statuses[row["status"]] += 1
             yield row
 
-    spill = work / "tally"
-    shutil.rmtree(spill, ignore_errors=True)
-    tally = SpilledTally(spill)
+    tally = SpilledTally(saved.tally_dir())
     n_evidence = _write_rows(evidence_rows(tally), EVIDENCE_COLUMNS, out / "evidence.csv")
     patient_rows, criteria_rows = tally.iter_rows(patient_info, run_index, screener.criteria)
     n_patients = _write_rows(counted(patient_rows), PATIENT_COLUMNS, out / "patients.csv")
@@ -572,8 +555,58 @@ def run(source: str | Path, out: str | Path, patients: str | Path | None = None,
         "seconds": round(time.perf_counter() - started, 2),
     }
     _atomic_text(out / "run.json", json.dumps(info, indent=2, sort_keys=True, default=str))
-    shutil.rmtree(work, ignore_errors=True)
+    saved.remove()
     return info
+
+
+class _Partitions:
+    """A run's finished batches in ``OUT/.ln-work``: each saved atomically as soon as it is done,
+    read back in order to assemble the tables, removed once run.json is written, and kept after an
+    interruption for ``--resume`` (with the state of the run that saved them)."""
+
+    def __init__(self, out: Path):
+        self.work = out / WORK_DIR
+        self.parts = self.work / "parts"
+
+    def check(self, state: dict) -> None:
+        """Raise ResumeError when saved partitions belong to another input or other parameters."""
+        path = self.work / "state.json"
+        if not path.exists():
+            return
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved != state:
+            changed = sorted(k for k in state if saved.get(k) != state[k])
+            raise ResumeError(f"{self.work} holds an unfinished run with another {', '.join(changed)}; "
+                              "run without --resume to start over")
+
+    def start(self, state: dict, keep: bool) -> None:
+        if not keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+        self.parts.mkdir(parents=True, exist_ok=True)
+        _atomic_text(self.work / "state.json", json.dumps(state, sort_keys=True))
+
+    def _path(self, i: int) -> Path:
+        return self.parts / f"{i:07d}.pkl"
+
+    def done(self, i: int) -> bool:
+        return self._path(i).exists()
+
+    def save(self, i: int, part: dict) -> None:
+        _atomic_pickle(self._path(i), part)
+
+    def __iter__(self):
+        for path in sorted(self.parts.glob("*.pkl")):
+            with open(path, "rb") as handle:
+                yield pickle.load(handle)
+
+    def tally_dir(self) -> Path:
+        """An empty folder for the evaluation's spilled evidence (rebuilt from the parts)."""
+        folder = self.work / "tally"
+        shutil.rmtree(folder, ignore_errors=True)
+        return folder
+
+    def remove(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def _fallback_warnings(notes_df) -> list[dict]:
