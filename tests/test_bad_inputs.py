@@ -316,15 +316,19 @@ CSV_BAD_ROWS = [
 CSV_GOOD_ROWS = ["101", "102", "105"]
 
 
-@pytest.fixture(scope="module")
-def malformed_csv_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("malformed_csv")
-    shutil.copy(DATA / "malformed.csv", root / "malformed.csv")
-    out = root / "out"
+def _run_copy(tmp_path_factory, name: str):
+    """Run a copy of one fixture file through the API; remember what the run created."""
+    root = tmp_path_factory.mktemp(name.replace(".", "_"))
+    shutil.copy(DATA / name, root / name)
     before = tree(root)
-    result = api_run(root / "malformed.csv", out)
+    result = api_run(root / name, root / "out")
     result.created, result.root = tree(root) - before, root
     return result
+
+
+@pytest.fixture(scope="module")
+def malformed_csv_run(tmp_path_factory):
+    return _run_copy(tmp_path_factory, "malformed.csv")
 
 
 def test_malformed_csv_run_accounts_for_every_delimited_row(malformed_csv_run):
@@ -366,13 +370,7 @@ def test_malformed_csv_good_row_is_processed(malformed_csv_run, note_id):
 
 @pytest.fixture(scope="module")
 def wrong_types_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("wrong_types")
-    shutil.copy(DATA / "wrong_types.parquet", root / "wrong_types.parquet")
-    out = root / "out"
-    before = tree(root)
-    result = api_run(root / "wrong_types.parquet", out)
-    result.created = tree(root) - before
-    return result
+    return _run_copy(tmp_path_factory, "wrong_types.parquet")
 
 
 def test_wrong_types_parquet_accounts_for_every_row(wrong_types_run):
