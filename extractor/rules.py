@@ -135,12 +135,20 @@ def validate_target_file(path: Path) -> dict[str, Any]:
 
 def validate_context_file(path: Path) -> dict[str, Any]:
     data = _read_json(path, "context_rules")
+    first_seen: dict[str, int] = {}
     for i, entry in enumerate(data["context_rules"]):
         reason = _check_common(entry, CONTEXT_KEYS, _CATEGORY)
         if not reason and entry["category"] not in CONTEXT_CATEGORIES:
             reason = f"category must be one of {sorted(CONTEXT_CATEGORIES)}"
         if not reason and entry.get("direction", "BIDIRECTIONAL") not in CONTEXT_DIRECTIONS:
             reason = f"direction must be one of {sorted(CONTEXT_DIRECTIONS)}"
+        if not reason and entry.get("pattern") is None:
+            # two triggers on the same words: overlapping modifiers are pruned to one, so which
+            # category survives would depend on where an unrelated rule is inserted
+            key = entry["literal"].lower().strip()
+            if key in first_seen:
+                reason = f"literal repeats context_rules[{first_seen[key]}] (matching is case-insensitive)"
+            first_seen.setdefault(key, i)
         if reason:
             raise _fail(path, "context_rules", i, entry, reason)
     return data

@@ -42,6 +42,7 @@ def test_packaged_context_and_section_files_are_valid():
     ("duplicate_literal.json", validate_target_file, "target_rules[1] (literal 'Rituxan'): literal repeats target_rules[0]"),
     ("no_list.json", validate_target_file, 'expected an object with a "target_rules" list'),
     ("bad_direction.json", validate_context_file, "context_rules[0] (literal 'denies'): direction must be one of"),
+    ("duplicate_trigger.json", validate_context_file, "context_rules[1] (literal 'To rule out'): literal repeats context_rules[0]"),
     ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),
 ])
 def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, message):
