@@ -50,6 +50,11 @@ def flags_of(screener, text, target):
     ("Her lupus has been busy over the last year.", "lupus", set()),
     ("No rituximab in the past 12 months.", "rituximab", {"negated"}),
     ("Hodgkin lymphoma at age 19.", "Hodgkin lymphoma", {"historical"}),
+    # "completed" reaches a few words either way: the course it closes, not the next one
+    ("Known case of pulmonary Koch's, completed ATT in 2015.", "ATT", {"historical"}),
+    ("Pulmonary TB, treatment completed 2019.", "Pulmonary TB", {"historical"}),
+    ("She completed six doses of Euro-Lupus cyclophosphamide and has been on mycophenolate mofetil since.",
+     "mycophenolate mofetil", set()),
     ("Breastfeeding as a teenager, first child.", "Breastfeeding", {"historical"}),
     ("Cervical cancer last year, conization.", "cancer", {"historical"}),
     ("HBV infection diagnosed 4 weeks ago.", "HBV infection", {"historical"}),
