@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 from .criteria import Condition, Criteria
 from .demographics import age_on
 from .evidence import Evidence
+from .isn_class import with_membranous
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 LIKELY_ELIGIBLE, NOT_ELIGIBLE, NEEDS_REVIEW = "likely_eligible", "not_eligible", "needs_review"
@@ -225,9 +226,12 @@ def latest_class_in_window(c, v: View) -> Decision:
     if pending is not None and (pending.sort_date > newest.sort_date or pending.note_id == newest.note_id):
         return Decision(UNKNOWN, [pending, newest], "the latest biopsy report is preliminary or pending")
     position = window_position(newest, index, c.window_days)
-    key = newest.details.get("class_key", "")
+    siblings = [e.details.get("class_key", "") for e in classes if e is not newest and e.note_id == newest.note_id
+                and e.sentence_start == newest.sentence_start and e.sort_date == newest.sort_date]
+    key = with_membranous(newest.details.get("class_key", ""), siblings)
     eligible = key in c.eligible_classes
-    label = f"class {newest.value} ({days_before(index, newest)})"
+    merged = "" if key == newest.details.get("class_key", "") else f" read with class V in the same sentence: {key}"
+    label = f"class {newest.value}{merged} ({days_before(index, newest)})"
     if position == "inside":
         return Decision(MET if eligible else NOT_MET, [newest], f"latest biopsy {label}" + ("" if eligible else ": class not eligible"))
     if position == "outside":

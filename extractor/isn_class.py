@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["LNClass", "find_ln_classes", "base_key"]
+__all__ = ["LNClass", "find_ln_classes", "base_key", "with_membranous"]
 
 
 @dataclass(frozen=True)
@@ -257,3 +257,22 @@ def find_ln_classes(text: str, require_cue: bool = True) -> list[LNClass]:
 def base_key(c: LNClass) -> str:
     """Base classes joined by "+": "IV", "III+V", "III+IV" ..."""
     return "+".join(c.classes)
+
+
+def with_membranous(key: str, others: list[str]) -> str:
+    """``key`` read together with the other classes of its sentence when one side is class V
+    alone and the other III or IV: "class IV-G (A/C), diffuse proliferative, with superimposed
+    membranous features (class V)" is IV+V whichever mention is taken. ISN/RPS combines only V
+    with III or IV, so nothing else is merged (a class change "III, now IV" stays as written)."""
+    parts = set(key.split("+")) if key else set()
+    proliferative = {"III", "IV"}
+    if parts == {"V"}:
+        partners = [set(o.split("+")) for o in others if o and set(o.split("+")) & proliferative]
+        if not partners:
+            return key
+        parts |= partners[-1]
+    elif "V" in others and parts & proliferative:
+        parts.add("V")
+    else:
+        return key
+    return "+".join(sorted(parts, key=_ROMAN_ORDER.index))

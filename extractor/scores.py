@@ -1,5 +1,6 @@
 """Disease-activity scores written after the instrument's name ("SLEDAI-2K 12", "SLEDAI-2K
-score of 8 on 03/01/2024", "SLEDAI 4 -> 10", "SLEDAI-2K increased from 4 to 10"). A sequence
+score of 8 on 03/01/2024", "SLEDAI 4 -> 10", "SLEDAI-2K increased from 4 to 10", "SLEDAI-2K: hematuria 4 + proteinuria 4 = 8").
+A sequence
 of scores is read to its last value: the latest one is the current score."""
 
 from __future__ import annotations
@@ -17,12 +18,21 @@ _SCORE = re.compile(
     r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*|[^\d\n.;()]{1,40}?\s+(?=to\s+\d))?(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )
+# the score written out as a sum of its descriptors: "SLEDAI-2K (today): hematuria 4 + proteinuria 4 +
+# low complement 2 + increased DNA binding 2 = 12" is 12
+_SUM = re.compile(
+    r"^" + _LEAD + r"(?:[^\d=;\n]{1,40}?\d{1,2}\s*\+\s*)+[^\d=;\n]{1,40}?\d{1,2}\s*=\s*(?P<total>\d{1,3})(?![\d/]|\.\d)",
+    re.IGNORECASE,
+)
 _NUMBERS = re.compile(r"\d{1,3}")
 MAX_SCORE = 105  # SLEDAI-2K's maximum
 
 
 def parse_score(after: str) -> tuple[int, int, int] | None:
     """(score, start, end) of the current score in the text after an instrument name, or None."""
+    total = _SUM.match(after[:400])
+    if total and int(total.group("total")) <= MAX_SCORE:
+        return int(total.group("total")), total.start("total"), total.end("total")
     match = _SCORE.match(after[:80])
     if not match:
         return None

@@ -1,8 +1,9 @@
 """Sentence boundaries for clinical notes, as a plain function over text.
 
 Clinical notes are mostly lines: list items, "Header: value" rows, table rows. A newline ends a
-sentence unless the next line visibly continues the previous one (it starts in lower case and
-the previous line has no closing punctuation: hard-wrapped dictation). Inside a line, ``.``,
+sentence unless the next line visibly continues the previous one: the previous line has no
+closing punctuation and either the next line starts in lower case or the previous one ends in a
+word or sign that cannot end a sentence ("or", "with", "+", ","): hard-wrapped text. Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
 sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
 ("HBsAg ........ Non-reactive" is one table row).
@@ -25,6 +26,12 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 
 
+# A line ending in one of these words or signs cannot end a sentence: it was hard-wrapped
+# ("uses condoms only, no hormonal or\nIUD"; "low complement 2 +\nincreased DNA binding 2 = 12").
+_OPEN_END = re.compile(r"(?:\b(?:and|or|nor|but|of|with|w/|to|for|the|a|an|by|from|than|without|plus)|[+,&])$",
+                       re.IGNORECASE)
+
+
 def _continues(prev_line: str, next_line: str) -> bool:
     """True when next_line is a wrapped continuation of prev_line."""
     stripped_next = next_line.lstrip()
@@ -32,7 +39,7 @@ def _continues(prev_line: str, next_line: str) -> bool:
         return False
     if prev_line.rstrip()[-1] in ".:;!?":
         return False
-    return stripped_next[0].islower()
+    return stripped_next[0].islower() or _OPEN_END.search(prev_line.rstrip()) is not None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -172,6 +172,8 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     ("this past summer", ("this past summer", D(2023, 6, 1), D(2023, 8, 31), "season", "relative")),
     ("flare in the spring", ("spring", D(2024, 3, 1), D(2024, 5, 31), "season", "relative")),
     ("during the winter", ("winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
+    ("biopsy done during that admission (March).", ("March", D(2024, 3, 1), D(2024, 3, 31), "month", "relative")),
+    ("biopsy (August)", ("August", D(2023, 8, 1), D(2023, 8, 31), "month", "relative")),
 ])
 def test_relative(text: str, expected: tuple) -> None:
     check(text, expected)

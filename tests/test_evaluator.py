@@ -94,6 +94,7 @@ def cls(key, days, **kw):
     ([cls("II", 30)], NOT_MET),
     ([cls("III", 700), cls("IV", 20, start=50)], MET),                     # repeat biopsy decides
     ([cls("IV", 20), cls("V", 5, start=50)], NOT_MET),                     # latest is class V
+    ([cls("IV", 20), cls("V", 20, start=50)], MET),                        # "IV-G ... with membranous features (class V)"
     ([cls("IV", 30), cls("III", 5, undated_before=True, historical=True, start=60)], MET),  # quoted older biopsy
     ([cls("IV", 30, hypothetical=True)], UNKNOWN),                         # scheduled, not performed
     ([cls("IV", 300), ev("LN_BIOPSY_PENDING", "final report pending", 10)], UNKNOWN),

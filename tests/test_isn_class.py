@@ -127,3 +127,20 @@ def test_ln_class_is_frozen() -> None:
     assert isinstance(c, LNClass)
     with pytest.raises(AttributeError):
         c.label = "IV"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("key, others, expected", [
+    ("IV", ["V"], "IV+V"),          # "class IV-G (A/C) ... with membranous features (class V)"
+    ("V", ["IV"], "IV+V"),          # whichever of the two mentions is the newest
+    ("V", ["II"], "V"),
+    ("III", ["V", "III"], "III+V"),
+    ("IV+V", ["V"], "IV+V"),
+    ("II", ["V"], "II"),            # ISN/RPS combines V only with III or IV
+    ("IV", ["III"], "IV"),          # a class change is not a combination
+    ("IV", [], "IV"),
+    ("", ["V"], ""),
+])
+def test_with_membranous(key: str, others: list[str], expected: str) -> None:
+    from extractor.isn_class import with_membranous
+
+    assert with_membranous(key, others) == expected

@@ -11,6 +11,11 @@ from extractor.sentences import sentence_spans
     ("e.g. MMF or CYC. Next.", ["e.g. MMF or CYC. ", "Next."]),
     ("Labs\r\nHBsAg negative\r\n", ["Labs\r\n", "HBsAg negative\r\n"]),
     ("HBsAg ........ Non-reactive\nAnti-HBs .... 3 mIU/mL", ["HBsAg ........ Non-reactive\n", "Anti-HBs .... 3 mIU/mL"]),
+    # a line ending in a word or sign that cannot end a sentence was hard-wrapped
+    ("Uses condoms only, no hormonal or\nIUD.", ["Uses condoms only, no hormonal or\nIUD."]),
+    ("hematuria 4 + proteinuria 4 +\nDNA binding 2 = 10", ["hematuria 4 + proteinuria 4 +\nDNA binding 2 = 10"]),
+    ("Meds:\nMMF 1 g BID\nPred 5 mg", ["Meds:\n", "MMF 1 g BID\n", "Pred 5 mg"]),
+    ("- HTN\nCKD 3", ["- HTN\n", "CKD 3"]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):
