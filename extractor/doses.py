@@ -113,6 +113,9 @@ _MULT_FREQ = re.compile(
     r"(?P<n>once|twice|thrice|one|two|three|four|\d+)[\s-]*(?P<times>times?|x|×)?[\s-]*"
     r"(?:(?:a|an|per|each|every)\s+|/\s*)?"
     r"(?P<p>days?|daily|d|weeks?|weekly|wk|months?|monthly|mo)" + _END, _F)
+# morning-noon-night schedule (India, also "1-0-0-1"): units taken at each time, so "500 mg 2-0-2"
+# is four 500 mg doses a day and "1.5 g 1-0-1" two of 1.5 g
+_SCHEDULE = re.compile(r"(?<![\d.-])(?P<slots>(?:[0-4](?:\.5)?|½)(?:-(?:[0-4](?:\.5)?|½)){2,3})(?![\d-])", _F)
 _EVERY = r"(?:(?:once\s+)?(?:q\.?\s*|every\s+)|cada\s+|c/\s*|/\s*)"  # "once every 2 weeks"
 _HOURLY = re.compile(_EVERY + _N + r"\s*(?:-\s*\d+\s*)?(?:h|hrs?|hours?|horas?)" + _END, _F)
 _N_DAYS = re.compile(_EVERY + _N + r"\s*(?:d|days?|d[ií]as)" + _END, _F)
@@ -173,6 +176,10 @@ def _match_frequency(text: str, pos: int) -> tuple[float, int] | None:
         m = pattern.match(text, pos)
         if m:
             return per_day, m.end()
+    m = _SCHEDULE.match(text, pos)
+    if m:
+        total = sum(0.5 if x == "½" else float(x) for x in m.group("slots").split("-"))
+        return (total, m.end()) if total > 0 else None
     m = _MULT_FREQ.match(text, pos)
     # "twice daily" needs no "times"; "2 daily" / "two days" are not frequencies
     if m and (m.group("times") or m.group("n").lower() in ("once", "twice", "thrice")):

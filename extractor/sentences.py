@@ -18,7 +18,7 @@ import re
 
 _ABBREVIATIONS = frozenset(
     "dr mr mrs ms st vs e.g i.e approx etc no fig pt pts hx dx tx rx sx wt ht min max inc jr sr "
-    "a.m p.m b.i.d t.i.d q.d".split()
+    "a.m p.m b.i.d t.i.d q.d inj tab tabs cap caps syp adv imp lap".split()  # "Inj. Reditux", "Tab. MMF", "Lap. tubectomy"
 )
 
 # A candidate boundary: end punctuation followed by spaces and a sentence-like start, or a newline.

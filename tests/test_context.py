@@ -62,6 +62,15 @@ def flags_of(screener, text, target):
     ("A 3-day history of cough; sputum positive for tuberculosis.", "tuberculosis", set()),
     ("Two-week history of fever and TB on sputum smear.", "TB", set()),
     ("History of TB; now complains of hemoptysis and pulmonary TB is suspected.", "pulmonary TB", {"uncertain"}),
+    # plans and options are not treatment given; a cured or historical-only disease is history
+    ("Rituximab-naive; keep RTX as an option later.", "RTX", {"hypothetical"}),
+    ("IVIG not indicated at present.", "IVIG", {"hypothetical"}),  # a plan, not a history of none
+    ("Steroids deferred until the biopsy.", "Steroids", {"hypothetical"}),
+    ("Choice between IV cyclophosphamide and rituximab after the biopsy.", "rituximab", {"hypothetical"}),
+    ("Never rituximab.", "rituximab", {"negated"}),
+    ("Hib: pt unsure whether she ever had it.", "Hib", {"uncertain"}),
+    ("Pulmonary TB 2014, declared cured.", "Pulmonary TB", {"historical"}),
+    ("Rituximab 2015 (historical only).", "Rituximab", {"historical"}),
     # family and other people
     ("Mother had breast cancer.", "cancer", {"family"}),
     ("Her sister received a kidney transplant.", "kidney transplant", {"family"}),

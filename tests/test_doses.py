@@ -90,6 +90,11 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     # dose-like, parsed; the caller decides it is no drug
     ("proteinuria 3.5 g/day", "3.5 g/day", 12, 3500, "mg", 1, 3500, None, False),
     ("protein 2.1 g/24h", "2.1 g/24h", 8, 2100, "mg", 1, 2100, None, False),
+    # morning-noon-night schedules: units at each time
+    (" 1.5 g 1-0-1 - continue", "1.5 g 1-0-1", 1, 1500, "mg", 2, 3000, None, False),
+    (" 500 mg 2-0-2", "500 mg 2-0-2", 1, 500, "mg", 4, 2000, None, False),
+    (" 200 mg 1-1-1", "200 mg 1-1-1", 1, 200, "mg", 3, 600, None, False),
+    (" 500 mg on 12-08-2024", "500 mg", 1, 500, "mg", None, None, None, False),
 ]
 
 NOT_DOSES = [

@@ -16,6 +16,7 @@ from extractor.sentences import sentence_spans
     ("hematuria 4 + proteinuria 4 +\nDNA binding 2 = 10", ["hematuria 4 + proteinuria 4 +\nDNA binding 2 = 10"]),
     ("Meds:\nMMF 1 g BID\nPred 5 mg", ["Meds:\n", "MMF 1 g BID\n", "Pred 5 mg"]),
     ("- HTN\nCKD 3", ["- HTN\n", "CKD 3"]),
+    ("Discussed about Inj. Reditux as add-on. Tab. Wysolone 40 mg OD.", ["Discussed about Inj. Reditux as add-on. ", "Tab. Wysolone 40 mg OD."]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):
