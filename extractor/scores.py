@@ -15,7 +15,13 @@ _LEAD = (
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,)\s*)*"
 )
 _SCORE = re.compile(
-    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*|[^\d\n.;()]{1,40}?\s+(?=to\s+\d))?(?:→|->|-->|=>|to|a|,\s*now|now|then)\s*\d{1,3}(?![\d/]|\.\d))*)",
+    r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*"
+    r"|[^\d\n.;()]{1,40}?\s+(?=to\s+\d)"
+    # "10 on 09/10/2024 -> 4", "10 in January -> 16": a date or words before an arrow
+    r"|(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|[^\d\n;()]){1,40}?\s*(?=→|->|-->|=>)"
+    # "4 at the August review; 10 today"
+    r"|[^\d\n.;()]{0,40}?[;,]\s*(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b))?"
+    r"(?:→|->|-->|=>|to|a|,\s*now|now|then|(?<=[;,])|(?<=[;,]\s))\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )
 # the score written out as a sum of its descriptors: "SLEDAI-2K (today): hematuria 4 + proteinuria 4 +

@@ -32,6 +32,10 @@ _OPEN_END = re.compile(r"(?:\b(?:and|or|nor|but|of|with|w/|to|for|the|a|an|by|fr
                        re.IGNORECASE)
 
 
+_BEFORE_NUMBER = re.compile(r"\b(?:on|since|until|till|dated|from|at|in|to|by|of|was|were|is|taken|given|started|"
+                            r"stopped|received|administered|performed|done)$", re.IGNORECASE)
+
+
 def _continues(prev_line: str, next_line: str) -> bool:
     """True when next_line is a wrapped continuation of prev_line."""
     stripped_next = next_line.lstrip()
@@ -39,7 +43,11 @@ def _continues(prev_line: str, next_line: str) -> bool:
         return False
     if prev_line.rstrip()[-1] in ".:;!?":
         return False
-    return stripped_next[0].islower() or _OPEN_END.search(prev_line.rstrip()) is not None
+    prev = prev_line.rstrip()
+    if stripped_next[0].isdigit() and _BEFORE_NUMBER.search(prev):
+        return True  # "Last dose of study medication taken\n14/02/2025"
+    # a wrapped line may also go on with a bracket: "under RNTCP\n  (Cat I), declared cured."
+    return stripped_next[0].islower() or stripped_next[0] == "(" or _OPEN_END.search(prev) is not None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -68,8 +68,11 @@ def flags_of(screener, text, target):
     ("Steroids deferred until the biopsy.", "Steroids", {"hypothetical"}),
     ("Choice between IV cyclophosphamide and rituximab after the biopsy.", "rituximab", {"hypothetical"}),
     ("Never rituximab.", "rituximab", {"negated"}),
+    ("Follow-up: General Surgery clinic re cholecystectomy.", "cholecystectomy", {"hypothetical"}),
     ("Hib: pt unsure whether she ever had it.", "Hib", {"uncertain"}),
     ("Pulmonary TB 2014, declared cured.", "Pulmonary TB", {"historical"}),
+    ("Pulmonary Koch's in 2014 - took ATT x 6 months under RNTCP\n  (Cat I), declared cured.", "Pulmonary Koch's", {"historical"}),
+    ("CXR: fibrotic strands - old healed Koch's; no fresh infiltrate.", "Koch's", {"historical"}),
     ("Rituximab 2015 (historical only).", "Rituximab", {"historical"}),
     # family and other people
     ("Mother had breast cancer.", "cancer", {"family"}),
@@ -95,6 +98,8 @@ def test_context_flags(screener, text, target, flags):
     ("FAMILY HISTORY:\nLupus in her aunt.\n", "Lupus", "family_history", {"family"}),
     ("ALLERGIES: abatacept (rash)\n", "abatacept", "allergies", set()),
     ("PAST SURGICAL HISTORY:\nCholecystectomy 2019.\n", "Cholecystectomy", "past_surgical_history", set()),
+    ("Past h/o:\n- Pulmonary Koch's in 2014\n", "Pulmonary Koch's", "past_medical_history", set()),
+    ("PSHx: Lap. tubectomy 2012.\n", "tubectomy", "past_surgical_history", set()),
 ])
 def test_sections_feed_context(screener, text, target, section, flags):
     got, ev = flags_of(screener, text, target)

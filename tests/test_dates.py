@@ -125,6 +125,8 @@ def test_season(text: str, expected: tuple) -> None:
     ("in early 2020", ("2020", D(2020, 1, 1), D(2020, 12, 31), "year", "absolute")),
     ("nefritis lúpica en 2016", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
     ("In 1999", ("1999", D(1999, 1, 1), D(1999, 12, 31), "year", "absolute")),
+    ("Laparoscopic appendicectomy 2011 (GA, uneventful)", ("2011", D(2011, 1, 1), D(2011, 12, 31), "year", "absolute")),
+    ("no biologic since the 2015 rituximab", ("2015", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
 ])
 def test_year(text: str, expected: tuple) -> None:
     check(text, expected)
@@ -279,6 +281,8 @@ def test_no_year_feb_29_goes_back_to_leap_year() -> None:
     "on 1/2 tab daily",
     "HIV-1/2 antibody negative",
     "mycophenolate 2000 mg daily",
+    "MMF 2000 (mg) daily",
+    "the 2000 mg dose",
     "cyclophosphamide 1000 mg/m2",
     "ISN/RPS class III/IV",
     "ANA 1:640",

@@ -17,6 +17,8 @@ from extractor.sentences import sentence_spans
     ("Meds:\nMMF 1 g BID\nPred 5 mg", ["Meds:\n", "MMF 1 g BID\n", "Pred 5 mg"]),
     ("- HTN\nCKD 3", ["- HTN\n", "CKD 3"]),
     ("Discussed about Inj. Reditux as add-on. Tab. Wysolone 40 mg OD.", ["Discussed about Inj. Reditux as add-on. ", "Tab. Wysolone 40 mg OD."]),
+    ("Last dose of study medication taken\n14/02/2025; withdrawn.", ["Last dose of study medication taken\n14/02/2025; withdrawn."]),
+    ("Plan\n2 tabs daily", ["Plan\n", "2 tabs daily"]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):

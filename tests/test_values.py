@@ -42,6 +42,8 @@ def test_lab_result(after, before, result, number):
     ("-2K score 3/11", None), (" (08/04/2025): 8.", 8), (" was estimated to be 7 on admission", 7), (": 4 (03/12/2024) -> 14 (07/19/2024)", 14), (" has fallen from 16 at the time of the April flare to 10 today", 10), (" (12/02/2024): 16 (proteinuria 4, hematuria 4)", 16), (" not calculated", None), (" 250", None),
     ("-2K (today, 02/24/2025): hematuria 4 + proteinuria 4 + low complement 2 +\nincreased DNA binding 2 = 12.", 12),
     (": rash 2 + arthritis 4 = 6", 6), (" 4 + 2", 4),
+    (": 10 in January -> 16 today", 16), (": 4 at the August review; 10 today", 10),
+    (": 10 on 09/10/2024 -> 4 today", 4), (" 6; plan MMF", 6),
 ])
 def test_score(after, value):
     found = parse_score(after)
