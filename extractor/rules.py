@@ -111,18 +111,23 @@ def _check_common(entry: Any, allowed: set[str], category_re: re.Pattern[str]) -
     return _check_pattern(entry.get("pattern"))
 
 
+def _repeated_literal(entry: dict, i: int, first_seen: dict[str, int], list_key: str) -> str | None:
+    """Why a phrase rule's literal (case-insensitive) repeats an earlier entry of its file, or None."""
+    if entry.get("pattern") is not None:
+        return None
+    key = entry["literal"].lower().strip()
+    first = first_seen.setdefault(key, i)
+    return None if first == i else f"literal repeats {list_key}[{first}] (matching is case-insensitive)"
+
+
 def validate_target_file(path: Path) -> dict[str, Any]:
     """Validated JSON content of a target rule file."""
     data = _read_json(path, "target_rules")
     first_seen: dict[str, int] = {}
     for i, entry in enumerate(data["target_rules"]):
         reason = _check_common(entry, TARGET_KEYS, _CATEGORY)
-        if not reason and entry.get("pattern") is None:
-            # phrase rules match lower-cased text: a second copy is dead or, in another category, a conflict
-            key = entry["literal"].lower()
-            if key in first_seen:
-                reason = f"literal repeats target_rules[{first_seen[key]}] (matching is case-insensitive)"
-            first_seen.setdefault(key, i)
+        # phrase rules match lower-cased text: a second copy is dead or, in another category, a conflict
+        reason = reason or _repeated_literal(entry, i, first_seen, "target_rules")
         if reason:
             raise _fail(path, "target_rules", i, entry, reason)
     for i, example in enumerate(data.get("examples", [])):
@@ -142,13 +147,9 @@ def validate_context_file(path: Path) -> dict[str, Any]:
             reason = f"category must be one of {sorted(CONTEXT_CATEGORIES)}"
         if not reason and entry.get("direction", "BIDIRECTIONAL") not in CONTEXT_DIRECTIONS:
             reason = f"direction must be one of {sorted(CONTEXT_DIRECTIONS)}"
-        if not reason and entry.get("pattern") is None:
-            # two triggers on the same words: overlapping modifiers are pruned to one, so which
-            # category survives would depend on where an unrelated rule is inserted
-            key = entry["literal"].lower().strip()
-            if key in first_seen:
-                reason = f"literal repeats context_rules[{first_seen[key]}] (matching is case-insensitive)"
-            first_seen.setdefault(key, i)
+        # two triggers on the same words: overlapping modifiers are pruned to one, so which
+        # category survives would depend on where an unrelated rule is inserted
+        reason = reason or _repeated_literal(entry, i, first_seen, "context_rules")
         if reason:
             raise _fail(path, "context_rules", i, entry, reason)
     return data
