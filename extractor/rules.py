@@ -155,6 +155,30 @@ def validate_context_file(path: Path) -> dict[str, Any]:
     return data
 
 
+SENTENCE_LISTS = ("abbreviations", "open_line_ends.words", "open_line_ends.signs", "before_number")
+
+
+def validate_sentence_file(path: Path) -> dict[str, Any]:
+    """Validated content of ``sentence_rules.json``: each list in :data:`SENTENCE_LISTS` holds
+    non-empty strings without white space; an error names the file, the list and the index."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleFileError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    for name in SENTENCE_LISTS:
+        value: Any = data
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, list):
+            raise RuleFileError(f"{path}: {name}: expected a list of strings")
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item or item != item.strip() or " " in item:
+                raise RuleFileError(f"{path}: {name}[{i}] ({item!r}): expected one word or sign, no spaces")
+    return data
+
+
 def removed_default_literals(path: Path) -> set[str]:
     """Lower-cased literals of medspaCy default rules that a project rule file removes."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

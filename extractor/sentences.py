@@ -6,7 +6,8 @@ closing punctuation and either the next line starts in lower case or the previou
 word or sign that cannot end a sentence ("or", "with", "+", ","): hard-wrapped text. Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
 sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
-("HBsAg ........ Non-reactive" is one table row).
+("HBsAg ........ Non-reactive" is one table row). The word lists are data, in
+``patterns/sentence_rules.json`` (read and validated once, on first use).
 
 This replaces PyRuSH (pure Python, ~46 k chars/s) with one compiled regex pass; the spaCy
 component in :mod:`extractor.pipeline` only copies these boundaries onto tokens.
@@ -14,26 +15,40 @@ component in :mod:`extractor.pipeline` only copies these boundaries onto tokens.
 
 from __future__ import annotations
 
+import functools
 import re
-
-_ABBREVIATIONS = frozenset(
-    "dr mr mrs ms st vs e.g i.e approx etc no fig pt pts hx dx tx rx sx wt ht min max inc jr sr "
-    "a.m p.m b.i.d t.i.d q.d inj tab tabs cap caps syp adv imp lap".split()  # "Inj. Reditux", "Tab. MMF", "Lap. tubectomy"
-)
+from dataclasses import dataclass
 
 # A candidate boundary: end punctuation followed by spaces and a sentence-like start, or a newline.
 _BOUNDARY = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 
 
-# A line ending in one of these words or signs cannot end a sentence: it was hard-wrapped
-# ("uses condoms only, no hormonal or\nIUD"; "low complement 2 +\nincreased DNA binding 2 = 12").
-_OPEN_END = re.compile(r"(?:\b(?:and|or|nor|but|of|with|w/|to|for|the|a|an|by|from|than|without|plus)|[+,&])$",
-                       re.IGNORECASE)
+@dataclass(frozen=True)
+class _Words:
+    """The word lists of ``patterns/sentence_rules.json``, compiled once."""
+
+    abbreviations: frozenset[str]
+    open_end: re.Pattern[str]  # a line ending so was hard-wrapped
+    before_number: re.Pattern[str]  # ... and so is one ending so when the next starts with a number
 
 
-_BEFORE_NUMBER = re.compile(r"\b(?:on|since|until|till|dated|from|at|in|to|by|of|was|were|is|taken|given|started|"
-                            r"stopped|received|administered|performed|done)$", re.IGNORECASE)
+@functools.cache
+def _words() -> _Words:
+    from .rules import patterns_dir, validate_sentence_file
+
+    data = validate_sentence_file(patterns_dir() / "sentence_rules.json")
+    ends = data["open_line_ends"]
+
+    def alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    signs = "".join(re.escape(x) for x in ends["signs"])
+    return _Words(
+        abbreviations=frozenset(w.lower() for w in data["abbreviations"]),
+        open_end=re.compile(rf"(?:\b(?:{alternation(ends['words'])})|[{signs}])$", re.IGNORECASE),
+        before_number=re.compile(rf"\b(?:{alternation(data['before_number'])})$", re.IGNORECASE),
+    )
 
 
 def _continues(prev_line: str, next_line: str) -> bool:
@@ -41,13 +56,14 @@ def _continues(prev_line: str, next_line: str) -> bool:
     stripped_next = next_line.lstrip()
     if not stripped_next or not prev_line.strip():
         return False
-    if prev_line.rstrip()[-1] in ".:;!?":
-        return False
     prev = prev_line.rstrip()
-    if stripped_next[0].isdigit() and _BEFORE_NUMBER.search(prev):
+    if prev[-1] in ".:;!?":
+        return False
+    words = _words()
+    if stripped_next[0].isdigit() and words.before_number.search(prev):
         return True  # "Last dose of study medication taken\n14/02/2025"
     # a wrapped line may also go on with a bracket: "under RNTCP\n  (Cat I), declared cured."
-    return stripped_next[0].islower() or stripped_next[0] == "(" or _OPEN_END.search(prev) is not None
+    return stripped_next[0].islower() or stripped_next[0] == "(" or words.open_end.search(prev) is not None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -72,7 +88,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if before == ".." or before == " .":
                 continue  # dot leaders of a table row ("HBsAg ........ Non-reactive") or an ellipsis
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
-            if word and word.group(1).lower() in _ABBREVIATIONS:
+            if word and word.group(1).lower() in _words().abbreviations:
                 continue
         if cut > start:
             spans.append((start, cut))

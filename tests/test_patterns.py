@@ -7,7 +7,7 @@ import pytest
 
 from extractor.rules import (
     RuleFileError, target_examples, target_rule_files, validate_context_file, validate_section_file,
-    validate_target_file,
+    validate_sentence_file, validate_target_file,
 )
 
 BROKEN = Path(__file__).parent / "data" / "broken_rules"
@@ -44,6 +44,7 @@ def test_packaged_context_and_section_files_are_valid():
     ("bad_direction.json", validate_context_file, "context_rules[0] (literal 'denies'): direction must be one of"),
     ("duplicate_trigger.json", validate_context_file, "context_rules[1] (literal 'To rule out'): literal repeats context_rules[0]"),
     ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),
+    ("bad_sentence_rules.json", validate_sentence_file, "open_line_ends.words[1] ('or else'): expected one word or sign"),
 ])
 def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, message):
     with pytest.raises(RuleFileError) as err:

@@ -31,3 +31,15 @@ def test_spans_cover_text_contiguously(text):
     spans = sentence_spans(text)
     assert "".join(text[s:e] for s, e in spans) == text
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+
+
+def _sentence_rule_examples():
+    from extractor.rules import patterns_dir, validate_sentence_file
+
+    return validate_sentence_file(patterns_dir() / "sentence_rules.json")["examples"]
+
+
+@pytest.mark.parametrize("example", _sentence_rule_examples(), ids=lambda e: e["text"][:30])
+def test_sentence_rule_file_examples(example):
+    spans = sentence_spans(example["text"])
+    assert [example["text"][s:e] for s, e in spans] == example["sentences"]
