@@ -151,10 +151,10 @@ _MD_NOYEAR_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+)(?P<d>\d{1,2})<SUF>"
                     r"(?!\w|[.,/:]\d|<S>*[-–/]<S>*\d|<S>*,?<S>*(?:<Y4>|'\d{2})\b|<UNIT>)")
 _DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>"
                     r"(?!\.?<S>*[-,/.]?<S>*(?:(?:del?|of)<S>+)?(?:<Y4>|'?\d{2})\b)")
-# a month with no year after a cue: "started in May", "since September", "in early March", "desde abril"
+# a month with no year after a cue: "started in May", "since September", "in early March", "desde abril",
+# or alone in brackets: "during that admit (March)"
 _MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|by|through|last|this|early|late|mid-?|en|desde|hasta|durante)"
                        r"(?:<S>+(?:early|late|mid-?))?<S>+|\()<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
-# ("... during that admit (March)": a month alone in brackets is a cue too)
 _NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective)<S>+"
                      r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b)")
 

@@ -226,11 +226,12 @@ def latest_class_in_window(c, v: View) -> Decision:
     if pending is not None and (pending.sort_date > newest.sort_date or pending.note_id == newest.note_id):
         return Decision(UNKNOWN, [pending, newest], "the latest biopsy report is preliminary or pending")
     position = window_position(newest, index, c.window_days)
+    written = newest.details.get("class_key", "")
     siblings = [e.details.get("class_key", "") for e in classes if e is not newest and e.note_id == newest.note_id
                 and e.sentence_start == newest.sentence_start and e.sort_date == newest.sort_date]
-    key = with_membranous(newest.details.get("class_key", ""), siblings)
+    key = with_membranous(written, siblings)
     eligible = key in c.eligible_classes
-    merged = "" if key == newest.details.get("class_key", "") else f" read with class V in the same sentence: {key}"
+    merged = "" if key == written else f" read with class V in the same sentence: {key}"
     label = f"class {newest.value}{merged} ({days_before(index, newest)})"
     if position == "inside":
         return Decision(MET if eligible else NOT_MET, [newest], f"latest biopsy {label}" + ("" if eligible else ": class not eligible"))

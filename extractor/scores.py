@@ -1,7 +1,7 @@
 """Disease-activity scores written after the instrument's name ("SLEDAI-2K 12", "SLEDAI-2K
-score of 8 on 03/01/2024", "SLEDAI 4 -> 10", "SLEDAI-2K increased from 4 to 10", "SLEDAI-2K: hematuria 4 + proteinuria 4 = 8").
-A sequence
-of scores is read to its last value: the latest one is the current score."""
+score of 8 on 03/01/2024", "SLEDAI 4 -> 10", "SLEDAI-2K increased from 4 to 10"). A sequence
+of scores is read to its last value: the latest one is the current score. A score written as a
+sum of its descriptors ("SLEDAI-2K: hematuria 4 + proteinuria 4 = 8") is read at its total."""
 
 from __future__ import annotations
 
