@@ -50,10 +50,13 @@ def load(path) -> list[Row]:
 
 
 def _span(doc, condition: str):
+    """The annotated occurrence of the condition: the set writes it in capitals ("ALLERGIES:  He has
+    no known ALLERGIES."), so an upper-case occurrence is preferred to the first one."""
     pattern = r"\s+".join(re.escape(w) for w in condition.split())
-    match = re.search(pattern, doc.text, re.IGNORECASE)
-    if not match:
+    matches = list(re.finditer(pattern, doc.text, re.IGNORECASE))
+    if not matches:
         return None
+    match = next((m for m in matches if m.group().isupper()), matches[0])
     return doc.char_span(match.start(), match.end(), label="CONDITION", alignment_mode="expand")
 
 

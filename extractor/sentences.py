@@ -6,7 +6,8 @@ closing punctuation and either the next line starts in lower case or the previou
 word or sign that cannot end a sentence ("or", "with", "+", ","): hard-wrapped text. Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
 sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
-("HBsAg ........ Non-reactive" is one table row). The word lists are data, in
+("HBsAg ........ Non-reactive" is one table row). In a form flattened onto one line, a run of
+spaces before a second "Label:" also ends a sentence. The word lists are data, in
 ``patterns/sentence_rules.json`` (read and validated once, on first use).
 
 This replaces PyRuSH (pure Python, ~46 k chars/s) with one compiled regex pass; the spaCy
@@ -19,8 +20,13 @@ import functools
 import re
 from dataclasses import dataclass
 
-# A candidate boundary: end punctuation followed by spaces and a sentence-like start, or a newline.
-_BOUNDARY = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n")
+# A candidate boundary: end punctuation followed by spaces and a sentence-like start, a newline,
+# or (in exports that flattened a form onto one line) a run of two or more spaces before a field
+# label, once the sentence already holds one: "Menstrual Period:  {Not Entered}  Menstrual
+# History:  ...". A single label is a table row, not a form: "SLEDAI-2K   Score: 12" stays whole.
+_LABEL = r"[A-Z][\w/#&'()-]*(?: [\w/#&'()-]+){0,4}:(?=\s|$)"
+_BOUNDARY = re.compile(rf"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n|(?P<label>(?<=\S)[ \t]{{2,}}(?={_LABEL}))")
+_HAS_LABEL = re.compile(r"[A-Za-z)]:(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 
 
@@ -82,6 +88,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             prev_line = text[line_start : match.start()]
             next_line = text[cut : next_end if next_end != -1 else len(text)]
             if _continues(prev_line, next_line):
+                continue
+        elif match.group("label") is not None:
+            if not _HAS_LABEL.search(text, start, match.start()):
                 continue
         else:
             before = text[max(0, match.start() - 2) : match.start()]

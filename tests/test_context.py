@@ -50,6 +50,21 @@ def flags_of(screener, text, target):
     ("Her lupus has been busy over the last year.", "lupus", set()),
     ("No rituximab in the past 12 months.", "rituximab", {"negated"}),
     ("Hodgkin lymphoma at age 19.", "Hodgkin lymphoma", {"historical"}),
+    # a reason or a new subject ends a negation's reach: what is declined is the drug, not the disease
+    ("She declined rituximab as she had tuberculosis in 2019.", "tuberculosis", set()),
+    ("No belimumab due to latent tuberculosis.", "latent tuberculosis", set()),
+    ("Rituximab was not given because of active tuberculosis.", "active tuberculosis", set()),
+    ("Rituximab was not given because of active tuberculosis.", "Rituximab", {"negated"}),
+    ("Refused cyclophosphamide for her lupus nephritis.", "lupus nephritis", set()),
+    ("No rituximab, positive for tuberculosis exposure.", "tuberculosis", set()),
+    ("No chest pain since the pericarditis episode in 2021.", "pericarditis", set()),
+    ("Ramipril 2.5 mg/day due to cough.", "Ramipril", set()),  # "due" (a plan) is not "due to"
+    ("ROS is -ve for fever, tuberculosis or weight loss.", "tuberculosis", {"negated"}),
+    ("MMF and cyclophosphamide were avoided while breastfeeding.", "MMF", {"negated"}),
+    ("Keen to continue breastfeeding, so MMF was avoided.", "breastfeeding", set()),
+    ("Rituximab withheld given HBV.", "Rituximab", {"negated"}),
+    ("She has had no further seizures.", "seizures", {"negated"}),
+    ("No further anti-TNF therapy.", "anti-TNF therapy", {"negated"}),
     # "completed" reaches a few words either way: the course it closes, not the next one
     ("Known case of pulmonary Koch's, completed ATT in 2015.", "ATT", {"historical"}),
     ("Pulmonary TB, treatment completed 2019.", "Pulmonary TB", {"historical"}),

@@ -10,6 +10,13 @@ from extractor.sentences import sentence_spans
     ("Renal biopsy showed class IV\nlupus nephritis with crescents.", ["Renal biopsy showed class IV\nlupus nephritis with crescents."]),
     ("e.g. MMF or CYC. Next.", ["e.g. MMF or CYC. ", "Next."]),
     ("Labs\r\nHBsAg negative\r\n", ["Labs\r\n", "HBsAg negative\r\n"]),
+    # a form flattened onto one line: a run of spaces before a second field label ends a sentence
+    ("Period:  {Not Entered}  Menstrual History:  POST-MENOPAUSAL",
+     ["Period:  {Not Entered}  ", "Menstrual History:  POST-MENOPAUSAL"]),
+    ("MEASUREMENTS:  *** Not Obtainable ***   REFERRING DIAGNOSIS: chest pain",
+     ["MEASUREMENTS:  *** Not Obtainable ***   ", "REFERRING DIAGNOSIS: chest pain"]),
+    ("SLEDAI-2K   Score: 12", ["SLEDAI-2K   Score: 12"]),  # one label: a table row
+    ("Doppler negative   for DVT at 10:30  today", ["Doppler negative   for DVT at 10:30  today"]),
     ("HBsAg ........ Non-reactive\nAnti-HBs .... 3 mIU/mL", ["HBsAg ........ Non-reactive\n", "Anti-HBs .... 3 mIU/mL"]),
     # a line ending in a word or sign that cannot end a sentence was hard-wrapped
     ("Uses condoms only, no hormonal or\nIUD.", ["Uses condoms only, no hormonal or\nIUD."]),
