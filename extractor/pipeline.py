@@ -174,6 +174,7 @@ def build_nlp(directory: Path | None = None) -> Language:
     context.add(merged_rules(base / "context_rules.json", Path(context.DEFAULT_RULES_FILEPATH),
                              load_context_rules))
     _use_given_regex_matches(nlp)
+    matcher.matcher._TargetMatcher__matcher.__class__ = _gap_free_matcher()
     context._ConText__matcher.__class__ = _target_sentence_matcher()
     context.__class__ = _sentence_graph_context()
     return nlp
@@ -251,12 +252,50 @@ def _given_matches_regex_matcher():
     return _Matcher
 
 
+def is_gap(token) -> bool:
+    """White space the tokenizer kept as a token, inside a sentence and with at most one line
+    break: a hard wrap ("lupus\\nnephritis") or a run of spaces ("negative   for")."""
+    return token.is_space and token.text.count("\n") <= 1 and not (
+        token.i + 1 < len(token.doc) and token.doc[token.i + 1].is_sent_start)
+
+
+def gap_free_matches(matcher, tokens) -> list[tuple[int, int, int]]:
+    """Token-pattern then phrase matches of a MedspacyMatcher on ``tokens`` (a doc or a span), in
+    doc offsets, read as if every gap were one space. A phrase rule is a list of tokens, and
+    spaCy keeps each extra space or line break as a token of its own, so without this a wrapped
+    or spaced phrase never matches."""
+    doc = tokens.doc if isinstance(tokens, Span) else tokens
+    offset = tokens.start if isinstance(tokens, Span) else 0
+    kept = [token.i for token in tokens if not is_gap(token)]
+    if len(kept) == len(tokens):
+        token_matches = [(key, start + offset, end + offset) for key, start, end in matcher._MedspacyMatcher__matcher(tokens)]
+        return token_matches + list(matcher._MedspacyMatcher__phrase_matcher(tokens))
+    compact = Doc(doc.vocab, words=[doc[i].text for i in kept])
+    found = matcher._MedspacyMatcher__matcher(compact) + matcher._MedspacyMatcher__phrase_matcher(compact)
+    return [(key, kept[start], kept[end - 1] + 1) for key, start, end in found]
+
+
 @functools.lru_cache(maxsize=None)
-def _target_sentence_matcher():
+def _gap_free_matcher():
     from medspacy.common.medspacy_matcher import MedspacyMatcher
     from medspacy.common.util import prune_overlapping_matches
 
     class _Matcher(MedspacyMatcher):
+        """medspaCy's matcher with token and phrase rules read across gaps (:func:`is_gap`);
+        regular expressions already run on the text."""
+
+        def __call__(self, doc: Doc):
+            matches = gap_free_matches(self, doc) + self._MedspacyMatcher__regex_matcher(doc)
+            return prune_overlapping_matches(matches) if self._prune else matches
+
+    return _Matcher
+
+
+@functools.lru_cache(maxsize=None)
+def _target_sentence_matcher():
+    from medspacy.common.util import prune_overlapping_matches
+
+    class _Matcher(_gap_free_matcher()):
         """ConText's matcher, which on a window doc looks for modifiers only in sentences that
         hold a target: a modifier's scope is its sentence, so modifiers elsewhere change nothing
         (and in a long note, pruning every modifier of the note was quadratic). Matches come in
@@ -265,17 +304,13 @@ def _target_sentence_matcher():
         def __call__(self, doc: Doc):
             if TEXT_KEY not in doc.user_data or self._MedspacyMatcher__regex_matcher._patterns:
                 return super().__call__(doc)
-            token_matches, phrase_matches, seen = [], [], set()
+            matches, seen = [], set()
             for ent in doc.ents:
                 sent = ent.sent
                 if sent.start in seen:
                     continue
                 seen.add(sent.start)
-                # spaCy's Matcher answers in span offsets, its PhraseMatcher in doc offsets
-                token_matches += [(key, start + sent.start, end + sent.start)
-                                  for key, start, end in self._MedspacyMatcher__matcher(sent)]
-                phrase_matches += self._MedspacyMatcher__phrase_matcher(sent)
-            matches = token_matches + phrase_matches
+                matches += gap_free_matches(self, sent)
             return prune_overlapping_matches(matches) if self._prune else matches
 
     return _Matcher

@@ -48,6 +48,7 @@ _WORD_BEFORE_PAREN = re.compile(r"(\S+)\s*\($")
 _PAREN = re.compile(r"[()]")
 _SPACE_THEN_WORD = re.compile(r"\s*\S*")
 _ALNUM_RUN = re.compile(r"[^\W_]{2,}")
+_GAP = re.compile(r"[^\S\n]*\n[^\S\n]*|[^\S\n]{2,}|[^\S\n ]")  # white space but one plain space
 
 
 @dataclass
@@ -135,14 +136,15 @@ class WindowFinder:
             else:
                 chosen.update(rows)
 
-        n = len(text)
-        for end_index, (length, free_left, free_right, before, after, sentence) in self.automaton.iter(lower):
+        flat, origin = _close_gaps(lower)
+        n = len(flat)
+        for end_index, (length, free_left, free_right, before, after, sentence) in self.automaton.iter(flat):
             start, end = end_index + 1 - length, end_index + 1
-            if not free_left and start > 0 and text[start - 1].isalpha() and text[start].isalpha():
+            if not free_left and start > 0 and flat[start - 1].isalpha() and flat[start].isalpha():
                 continue  # inside a word: no token starts here
-            if not free_right and end < n and text[end - 1].isalpha() and text[end].isalpha():
+            if not free_right and end < n and flat[end - 1].isalpha() and flat[end].isalpha():
                 continue
-            add(start - before, end + after, sentence)
+            add(origin(start) - before, origin(end - 1) + 1 + after, sentence)
         run = set(self.always)
         if len(self.regex_automaton):
             for _, ids in self.regex_automaton.iter(lower):
@@ -198,6 +200,30 @@ class WindowFinder:
                         at = text.find(form, at + 1)
             todo = sorted(added - chosen)
             chosen.update(added)
+
+
+def _close_gaps(text: str):
+    """``text`` with every gap the matchers read as one space (a line break or a run of spaces
+    and tabs, see :func:`extractor.pipeline.is_gap`) written as one space, and a function from an
+    offset in it back to ``text``. Closing a gap at a sentence break too only widens the windows."""
+    pieces, starts, origins = [], [0], [0]
+    at = flat_at = 0
+    for match in _GAP.finditer(text):
+        pieces.append(text[at : match.start()])
+        flat_at += match.start() - at + 1
+        pieces.append(" ")
+        at = match.end()
+        starts.append(flat_at)
+        origins.append(at)
+    if len(starts) == 1:
+        return text, lambda offset: offset
+    pieces.append(text[at:])
+
+    def origin(offset: int) -> int:
+        k = bisect.bisect_right(starts, offset) - 1
+        return origins[k] + offset - starts[k]
+
+    return "".join(pieces), origin
 
 
 def _has_paren(text: str, start: int, end: int) -> bool:

@@ -47,3 +47,27 @@ def test_console_script_is_installed():
 def test_sentence_boundaries_reach_the_doc(nlp):
     doc = nlp("HPI: lupus.\nMEDS:\n- MMF 1 g BID\n- pred 5 mg. Next one.")
     assert [s.text.strip() for s in doc.sents] == ["HPI: lupus.", "MEDS:", "- MMF 1 g BID", "- pred 5 mg.", "Next one."]
+
+
+@pytest.mark.parametrize("text, matched", [
+    # a hard wrap or a run of spaces inside a sentence is read as one space
+    ("Biopsy-proven lupus\nnephritis.", [("lupus\nnephritis", "SLE_DX")]),
+    ("Biopsy-proven lupus   nephritis.", [("lupus   nephritis", "SLE_DX")]),
+    ("Biopsy-proven lupus\u00a0nephritis.", [("lupus\u00a0nephritis", "SLE_DX")]),
+    ("Known inflammatory\n   arthritis.", [("inflammatory\n   arthritis", "ACR_ITEM")]),
+    # a blank line or a sentence break is not a gap
+    ("Biopsy-proven lupus\n\nnephritis.", [("lupus", "SLE_DX"), ("nephritis", "ACR_ITEM")]),
+    ("History: lupus\nNephritis clinic letter.", [("lupus", "SLE_DX"), ("Nephritis", "ACR_ITEM")]),
+])
+def test_phrases_match_across_gaps(nlp, text, matched):
+    assert [(ent.text, ent.label_) for ent in nlp(text).ents] == matched
+
+
+@pytest.mark.parametrize("text, trigger, category", [
+    ("She wants\nto restart rituximab.", "wants\nto", "HYPOTHETICAL"),
+    ("Doppler negative   for tuberculosis.", "negative   for", "NEGATED_EXISTENCE"),
+])
+def test_context_triggers_match_across_gaps(nlp, text, trigger, category):
+    doc = nlp(text)
+    found = [(doc[m.modifier_span[0]:m.modifier_span[1]].text, m.category) for m in doc.ents[0]._.modifiers]
+    assert (trigger, category) in found

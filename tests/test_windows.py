@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from extractor.sentences import sentence_spans
-from extractor.windows import masked_text
+from extractor.windows import _close_gaps, masked_text
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "synthetic_notes" / "notes"
 
@@ -23,6 +23,21 @@ def test_masked_text_keeps_offsets_and_the_windows(text, spans):
     for start, end in spans:
         assert masked[start:end] == text[start:end]
     assert set(masked) <= set(text) | {"x"}
+
+
+@pytest.mark.parametrize("text, flat", [
+    ("lupus\nnephritis", "lupus nephritis"),
+    ("negative   for\tDVT", "negative for DVT"),
+    ("a \r\n  b\u00a0c", "a b c"),
+    ("a\n\nb", "a  b"),  # a blank line stays wider than one space: no phrase reads across it
+    ("plain text", "plain text"),
+])
+def test_close_gaps_maps_back_to_the_text(text, flat):
+    got, origin = _close_gaps(text)
+    assert got == flat
+    for i, ch in enumerate(got):
+        if ch != " ":
+            assert text[origin(i)] == ch
 
 
 def test_masked_text_replaces_what_lies_outside():
@@ -51,6 +66,7 @@ def test_a_note_without_candidates_is_not_processed(screener):
     "Hx:\n     - adalimumab (HUMIRA) 40 mg SC q2wk - HOLD\n     - naproxen 375 mg BID",
     "HISTORY OF PRESENT ILLNESS: The patient is a 34-year-old woman. She is well. No TB exposure.",
     "Kidney\nbiopsy on 03/05/2024 showed class IV lupus nephritis. Dose of lisinopril increased.",
+    "Renal biopsy 03/2024: class IV lupus\nnephritis; wants\n   to restart rituximab   soon.\n\nlupus\n\nnephritis",
 ])
 def test_windows_give_the_full_text_evidence(screener, text):
     note = [("n1", "P", date(2024, 6, 1), text)]
