@@ -256,6 +256,9 @@ def test_tuberculosis(evidence, status):
     ("lactating", [ev("LACTATING", "breastfed", 900, historical=True)], {"sex": "F"}, UNKNOWN),
     ("lactating", [], {"sex": "M"}, NOT_MET),
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0)], {}, MET),
+    # the relative named with a guardianship is the guardian: "his sister and legal guardian"
+    ("legal_incapacity", [ev("LEGAL_INCAPACITY", "legal guardian", 0, family=True)], {}, MET),
+    ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0, hypothetical=True)], {}, UNKNOWN),
     ("legal_incapacity", [ev("LEGAL_CAPACITY_INTACT", "makes her own decisions", 0)], {}, NOT_MET),
     ("contraception", [], {"sex": "M"}, MET),
     ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 0)], {"sex": "F"}, MET),
