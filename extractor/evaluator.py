@@ -514,9 +514,13 @@ def exposure_in_window(c, v: View) -> Decision:
         return Decision(UNKNOWN, evs, f"date may fall inside the {c.window_days}-day window: " + _when(evs, index))
     if c.review_concepts:
         specific = v.of(c.specified_by)
+        # a vague mention is the specific one told in its sentence; one that refers back ("her
+        # surgery", "morning of surgery") is a specific one named anywhere in its note
         vague = [ev for ev in most_specific(v.affirmed(c.review_concepts))
                  if window_position(ev, index, c.window_days) in ("inside", "straddles")
-                 and not any(s.note_id == ev.note_id and ev.sentence_start <= s.start < ev.sentence_end for s in specific)]
+                 and not any(s.note_id == ev.note_id and (ev.details.get("refers_back")
+                                                          or ev.sentence_start <= s.start < ev.sentence_end)
+                             for s in specific)]
         if vague:
             return Decision(UNKNOWN, vague, f"unspecified procedure within {c.window_days} days, to review: " + _when(vague, index))
     if c.planned_is_unknown:

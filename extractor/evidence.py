@@ -93,14 +93,15 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
     return max(left, sent_start), (min(rights) if rights else sent_end)
 
 
-_LABEL_AFTER = re.compile(r"[ \t]*:")
-_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])?[ \t]*$")
+# a label may list topics and say "past": "Past surgery / anaesthesia:", "Prior biologics & trials:"
+_LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*:")
+_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])?[ \t]*(?:(?:past|previous|prior)[ \t]+)?$", re.IGNORECASE)
 
 
 def _is_label(text: str, start: int, end: int) -> bool:
     """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
     infant"): not an assertion of its own; only a negated label ("Contraception: none") says something."""
-    return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 12), start))
+    return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 40), start))
 
 
 def effective_modifiers(ent) -> list:

@@ -184,6 +184,11 @@ def exposure(concept, text, days, **kw):
     ("major_surgery_6mo", [], UNKNOWN),
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "knee surgery", 30)], UNKNOWN),      # kind unstated: review
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "surgery", 3000)], NOT_MET),
+    # "after her surgery" refers back to the operation the note names: that one's date decides
+    ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "her surgery", 30, refers_back=True, start=10, sent=(0, 40)),
+                           exposure("MAJOR_SURGERY", "appendectomy", 187, start=60, sent=(41, 120))], NOT_MET),
+    ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "surgery", 30, start=10, sent=(0, 40)),
+                           exposure("MAJOR_SURGERY", "appendectomy", 187, start=60, sent=(41, 120))], UNKNOWN),
     # the more specific of two mentions of one operation decides (11/2024 vs 11/10/2024)
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "ORIF", 0, date_min=date(2024, 4, 1), date_max=date(2024, 4, 30)),
                            exposure("MAJOR_SURGERY", "ORIF", 190, start=40)], NOT_MET),

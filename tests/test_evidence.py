@@ -49,3 +49,18 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     assert by_text["ISN/RPS class IV"].value == "IV-G (A)"
     assert by_text["anti-HBs"].details["number"] == 10.0
     assert "immunosuppression_over_limit" in by_text["MMF"].criterion_id
+
+
+@pytest.mark.parametrize("text, mention, label", [
+    ("Cancer: no hx of cancer", "Cancer", True),
+    ("- TB: BCG as infant", "TB", True),
+    ("Past surgery / anaesthesia: Lap. tubectomy 2012", "surgery", True),  # topics listed, "past"
+    ("Prior biologics & trials: none", "biologics", True),
+    ("She had surgery: a lap appendectomy", "surgery", False),
+    ("Partial renal response: continue MMF", "response", False),  # a value-bearing phrase, not a field name
+])
+def test_field_labels(text, mention, label):
+    from extractor.evidence import _is_label
+
+    start = text.index(mention)
+    assert _is_label(text, start, start + len(mention)) is label
