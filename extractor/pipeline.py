@@ -317,8 +317,39 @@ def _target_sentence_matcher():
 
 
 @functools.lru_cache(maxsize=None)
+def _modifier():
+    from medspacy.context import ConTextModifier
+
+    class _Modifier(ConTextModifier):
+        """medspaCy's modifier, except that a terminator or a same-category modifier whose scope
+        wholly contains this one's still limits it. medspaCy 1.3.1's ``tuple_overlaps`` misses
+        containment, so once a first terminator had narrowed a scope ("we ... consider X; SLE has
+        been ruled out"), a second one (";") no longer could, and "ruled out" reached X."""
+
+        def limit_scope(self, other) -> bool:
+            (start, end), (other_start, other_end) = self.scope_span, other.scope_span
+            if not (other_start < start and end < other_end):
+                return super().limit_scope(other)
+            if self.direction.upper() == "TERMINATE":
+                return False
+            if (other.direction.upper() != "TERMINATE" and other.category.upper() not in self.rule.terminated_by
+                    and other.category.upper() != self.category.upper()):
+                return False
+            if self.category == other.category and (self.allowed_types != other.allowed_types
+                                                    or self.excluded_types != other.excluded_types):
+                return False
+            if self.direction.lower() in ("forward", "bidirectional") and other > self:
+                self._scope_end = min(self._scope_end, other.modifier_span[0])
+            if self.direction.lower() in ("backward", "bidirectional") and other < self:
+                self._scope_start = max(self._scope_start, other.modifier_span[1])
+            return self.scope_span != (start, end)
+
+    return _Modifier
+
+
+@functools.lru_cache(maxsize=None)
 def _sentence_graph_context():
-    from medspacy.context import ConText, ConTextModifier
+    from medspacy.context import ConText
     from medspacy.context.context_graph import ConTextGraph
 
     class _ConText(ConText):
@@ -338,7 +369,7 @@ def _sentence_graph_context():
             modifiers = []
             for match_id, start, end in matcher(doc):
                 rule = matcher.rule_map[self.nlp.vocab[match_id].text]
-                modifier = ConTextModifier(rule, start, end, doc, max_scope=self.max_scope)
+                modifier = _modifier()(rule, start, end, doc, max_scope=self.max_scope)
                 modifiers.append(modifier)
                 group = groups.get(doc[start].sent.start)
                 if group is not None:  # a sentence without targets has nothing to modify

@@ -65,6 +65,14 @@ def flags_of(screener, text, target):
     ("Rituximab withheld given HBV.", "Rituximab", {"negated"}),
     ("She has had no further seizures.", "seizures", {"negated"}),
     ("No further anti-TNF therapy.", "anti-TNF therapy", {"negated"}),
+    # a new clause with "we" ends the reach of an if-clause's negation
+    ("If she has not achieved a renal response at six months we will consider rituximab.", "rituximab",
+     {"hypothetical"}),
+    ('Contraception: declined IUD/implant/pills, "we\'ll use condoms".', "condoms", set()),
+    # a second terminator still limits a scope a first one narrowed (medspaCy 1.3.1 missed containment)
+    ("Given the drug link, we consider this drug-induced lupus; SLE has been ruled out.", "drug-induced lupus",
+     {"hypothetical"}),
+    ("Cholecystectomy still planned for May.", "Cholecystectomy", {"hypothetical"}),
     # "completed" reaches a few words either way: the course it closes, not the next one
     ("Known case of pulmonary Koch's, completed ATT in 2015.", "ATT", {"historical"}),
     ("Pulmonary TB, treatment completed 2019.", "Pulmonary TB", {"historical"}),
