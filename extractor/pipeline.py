@@ -254,7 +254,8 @@ def _given_matches_regex_matcher():
 
 def is_gap(token) -> bool:
     """White space the tokenizer kept as a token, inside a sentence and with at most one line
-    break: a hard wrap ("lupus\\nnephritis") or a run of spaces ("negative   for")."""
+    break: a hard wrap ("lupus\\nnephritis") or a run of spaces ("negative   for").
+    :func:`extractor.windows._close_gaps` closes the same gaps in the text, for the window finder."""
     return token.is_space and token.text.count("\n") <= 1 and not (
         token.i + 1 < len(token.doc) and token.doc[token.i + 1].is_sent_start)
 
