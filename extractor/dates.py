@@ -153,10 +153,17 @@ _DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>
                     r"(?!\.?<S>*[-,/.]?<S>*(?:(?:del?|of)<S>+)?(?:<Y4>|'?\d{2})\b)")
 # a month with no year after a cue: "started in May", "since September", "in early March", "desde abril",
 # or alone in brackets: "during that admit (March)"
-_MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|by|through|last|this|early|late|mid-?|en|desde|hasta|durante)"
+_MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante)"
                        r"(?:<S>+(?:early|late|mid-?))?<S>+|\()<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
+# a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
+_MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of)<S>+)?<MONTH>\b"
+                      r"(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
 _NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective)<S>+"
                      r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b)")
+
+# a day range with no year: "IV MP 5/6-5/8", "pulses 05/06 - 05/08"
+_MD_RANGE_NOYEAR_RE = _rx(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})<S>*[-–]<S>*(?P<c>\d{1,2})/(?P<d>\d{1,2})"
+                          r"(?![\d/]|\.\d|<UNIT>)")
 
 # -- relative (need reference_date)
 _AGO_RE = _rx(r"(?:(?<![\w.,/-])(?P<n>\d{1,3})<S>*-?<S>*"
@@ -459,13 +466,26 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[Dat
             day = _latest_on_or_before(_month_number(m["mon"]), int(m["d"]), ref)
             if day is not None:
                 yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
-    for m in _MONTH_NOYEAR_RE.finditer(text):
+    ahead = set()
+    for m in _MONTH_AHEAD_RE.finditer(text):
         if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
-            continue  # "in may" is a verb
+            continue
+        ahead.add(m.start("mon"))
+        month = _month_number(m["mon"])
+        year = ref.year if month >= ref.month else ref.year + 1
+        lo, hi = _month_range(year, month)
+        yield _mention(text, m.start("mon"), m.end(), max(lo, ref), hi, "month", "relative")
+    for m in _MONTH_NOYEAR_RE.finditer(text):
+        if m["mon"] in _AMBIGUOUS_LOWER_MONTHS or m.start("mon") in ahead:
+            continue  # "in may" is a verb; "by late May" looks ahead
         month = _month_number(m["mon"])
         year = ref.year if month <= ref.month else ref.year - 1
         lo, hi = _month_range(year, month)
         yield _mention(text, m.start("mon"), m.end(), lo, min(hi, ref), "month", "relative")
+    for m in _MD_RANGE_NOYEAR_RE.finditer(text):
+        found = _yearless_range(int(m["a"]), int(m["b"]), int(m["c"]), int(m["d"]), prefer_day_first, ref)
+        if found is not None:
+            yield _mention(text, m.start(), m.end(), found[0], found[1], "day", "relative", found[2])
     for m in _NUM_NOYEAR_RE.finditer(text):
         a, b = int(m["a"]), int(m["b"])
         orders = ((b, a, True), (a, b, False)) if prefer_day_first else ((a, b, False), (b, a, True))
@@ -476,6 +496,23 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[Dat
                     yield _mention(text, m.start("a"), m.end("b"), day, day, "day", "relative",
                                    read_day_first)
                 break
+
+
+def _yearless_range(a: int, b: int, c: int, d: int, prefer_day_first: bool, ref: date) -> tuple[date, date, bool] | None:
+    """Two yearless days "a/b-c/d", both read in the same order, ending on or before ``ref``,
+    at most a year apart, first before last."""
+    orders = (True, False) if prefer_day_first else (False, True)
+    for day_first in orders:
+        (m1, d1), (m2, d2) = ((b, a), (d, c)) if day_first else ((a, b), (c, d))
+        if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+            continue
+        last = _latest_on_or_before(m2, d2, ref)
+        first = _safe_date(last.year, m1, d1) if last else None
+        if first is not None and first > last:
+            first = _safe_date(last.year - 1, m1, d1)
+        if first is not None and last is not None:
+            return first, last, day_first
+    return None
 
 
 def _ago_range(count: int, unit: str, ref: date) -> tuple[date, date, str]:

@@ -176,6 +176,14 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     ("during the winter", ("winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
     ("biopsy done during that admission (March).", ("March", D(2024, 3, 1), D(2024, 3, 31), "month", "relative")),
     ("biopsy (August)", ("August", D(2023, 8, 1), D(2023, 8, 31), "month", "relative")),
+    # a day range with no year: the latest such days up to the note
+    ("s/p IV MP 5/6-5/8 -> pred", ("5/6-5/8", D(2024, 5, 6), D(2024, 5, 8), "day", "relative")),
+    ("pulses 12/30 - 1/2", ("12/30 - 1/2", D(2023, 12, 30), D(2024, 1, 2), "day", "relative")),
+    # a deadline or a next occurrence looks ahead of the note
+    ("taper prednisone to 20 mg by April", ("April", D(2025, 4, 1), D(2025, 4, 30), "month", "relative")),
+    ("recheck next September", ("September", D(2024, 9, 1), D(2024, 9, 30), "month", "relative")),
+    ("off steroids by June", ("June", REF, D(2024, 6, 30), "month", "relative")),
+    ("repeat biopsy by late October", ("October", D(2024, 10, 1), D(2024, 10, 31), "month", "relative")),
 ])
 def test_relative(text: str, expected: tuple) -> None:
     check(text, expected)
