@@ -34,6 +34,11 @@ def flags_of(screener, text, target):
     ("QuantiFERON negative.", "QuantiFERON", set()),
     # planned / ordered / conditional
     ("Will consider rituximab if no response.", "rituximab", {"hypothetical"}),
+    ("The study drug is to be stopped and prednisone started.", "prednisone", {"hypothetical", "historical"}),
+    ("Plan: prednisone 60 mg daily to start once the team confirms.", "prednisone", {"hypothetical"}),
+    ("Plan: add mycophenolate mofetil after 2 weeks.", "mycophenolate mofetil", {"hypothetical"}),
+    ("MMF was added in 2023.", "MMF", set()),
+    ("Candidate for add-on therapy / clinical trial review.", "clinical trial", {"hypothetical"}),
     ("Renal biopsy scheduled for next week.", "Renal biopsy", {"hypothetical"}),
     ("Scheduled for renal biopsy.", "renal biopsy", {"hypothetical"}),
     ("QuantiFERON ordered.", "QuantiFERON", {"hypothetical"}),
