@@ -37,6 +37,9 @@ class Condition(_Strict):
     result: Literal["positive", "negative"] | None = None
     triggers: list[str] = Field(default_factory=list)  # the flag was set by one of these words
     patient_sex: Literal["F", "M"] | None = None
+    # the mention's date must lie wholly inside this many days before the index date
+    # (an active illness dated years back is a past episode, not a current one)
+    within_days: int | None = Field(default=None, ge=0)
 
 
 class _Criterion(_Strict):
@@ -161,8 +164,10 @@ _RULES = {m.model_fields["rule"].annotation.__args__[0]: m for m in Criterion.__
 
 
 class ConceptConfig(_Strict):
-    value: Literal["dose", "ln_class", "score", "lab_result", "age", "dob", "sex", "weight", "bsa", "count"]
+    value: Literal["dose", "ln_class", "score", "lab_result", "age", "dob", "sex", "weight", "bsa", "count"] | None = None
     required: bool = False
+    # a mention is dated by the last administration its sentence states, after one of these words
+    last_dose_words: list[str] = Field(default_factory=list)
 
 
 class CriteriaFile(_Strict):

@@ -333,6 +333,8 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
                  and (not words or any(w in ev.context_triggers.lower() for w in words))]
     else:
         found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
+    if cond.within_days is not None:
+        found = [ev for ev in found if window_position(ev, v.patient.index_date, cond.within_days) == "inside"]
     return bool(found), found, ""
 
 
@@ -473,9 +475,14 @@ def dose_limit(c, v: View) -> Decision:
 
 def most_specific(evs: list[Evidence]) -> list[Evidence]:
     """Drop a mention whose date range contains a more precise dated mention of the same thing
-    ("s/p ORIF 11/2024" and "ORIF L ankle 11/10/2024"): the more specific statement wins."""
+    ("s/p ORIF 11/2024" and "ORIF L ankle 11/10/2024"; "belimumab (stopped 1/2024)" and
+    "belimumab IV ... last infusion 01/10/2024"): the more specific statement wins."""
+    def same(a: Evidence, b: Evidence) -> bool:
+        drug = a.details.get("drug")
+        return a.text.lower() == b.text.lower() or (drug is not None and drug == b.details.get("drug"))
+
     def contains(a: Evidence, b: Evidence) -> bool:
-        return (a is not b and a.text.lower() == b.text.lower() and a.concept == b.concept
+        return (a is not b and a.concept == b.concept and same(a, b)
                 and b.date_min is not None and b.date_max is not None
                 and (a.date_min is None or a.date_min <= b.date_min) and a.date_max is not None
                 and b.date_max <= a.date_max and (b.date_max - b.date_min) < (a.date_max - (a.date_min or date.min)))
@@ -486,7 +493,7 @@ def restated_events(evs: list[Evidence]) -> list[Evidence]:
     """An undated mention of a one-off event in a note after a dated mention of the same kind
     ("knee replacement" in a clinic note after "total knee arthroplasty 04/27/2024") refers to
     that event: it is viewed with the latest earlier dated mention's date."""
-    dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative")]
+    dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative", "sentence_last_dose")]
     out = []
     for ev in evs:
         if ev.date_source == "note_date":

@@ -7,6 +7,9 @@ its date with how that date was resolved (``date_source``):
 - ``sentence``: an absolute date written in the mention's sentence (the nearest one);
 - ``sentence_relative``: a relative expression in the sentence ("3 months ago"), resolved
   against the note date;
+- ``sentence_last_dose``: for a drug dated by its last administration (criteria.yaml
+  ``last_dose_words``), the date its sentence gives after such a word ("last infusion 01/10/2024",
+  "stopped 3/2024"), rather than the nearest one (often the start);
 - ``note_date``: no date of its own; the note's date is used;
 - ``before_note_date``: a historical mention with no date of its own ("history of …"): any
   day up to the note date.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -161,6 +165,30 @@ def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: in
     return best
 
 
+@functools.lru_cache(maxsize=None)
+def _last_dose_cue(words: tuple[str, ...]) -> re.Pattern:
+    """One of ``words`` ending at most four words before the end of the searched text."""
+    alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])(?:[ \t]*(?:\r?\n)?[ \t]*[^\s;.]+){{0,4}}?[ \t]*(?:\r?\n)?[ \t]*:?[ \t]*$",
+                      re.IGNORECASE)
+
+
+def last_dose_date(text: str, dates: list[DateMention], start: int, end: int, blockers: list[tuple[int, int]],
+                   words: tuple[str, ...]) -> DateMention | None:
+    """The first date of the sentence (``dates``) after the mention at ``start:end`` that follows a
+    last-dose word, not across another drug (``blockers``): "abatacept weekly 01/2024 -> last
+    injection 03/12/2024" and "last rituximab dose: 02/2024" are last given on the date after."""
+    cue = _last_dose_cue(words)
+    for d in dates:
+        if d.start < end:
+            continue
+        if any(end <= b_start and b_end <= d.start for b_start, b_end in blockers):
+            return None
+        if cue.search(text, max(0, d.start - 80), d.start):
+            return d
+    return None
+
+
 def _month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
@@ -181,14 +209,16 @@ def _display_date(d_min: date | None, d_max: date | None) -> str:
 
 
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
-                 clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None) -> None:
+                 clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None,
+                 last_dose: DateMention | None = None) -> None:
     """Set the evidence date from its sentence, else from the note (see module doc)."""
     start, end = at or (ev.start, ev.end)
-    found = _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
+    found = last_dose or _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
     if found is not None:
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
-        ev.date_source = "sentence_relative" if found.kind == "relative" else "sentence"
+        ev.date_source = ("sentence_last_dose" if last_dose is not None
+                          else "sentence_relative" if found.kind == "relative" else "sentence")
         ev.event_date = _display_date(found.date_min, found.date_max)
     elif ev.historical and ev.note_date is not None:
         ev.date_min, ev.date_max = None, ev.note_date
@@ -272,7 +302,15 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
         in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
-        resolve_date(ev, in_sentence, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end))
+        last_dose = None
+        if config.get("last_dose_words"):
+            # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")
+            drugs = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
+                     and (o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") or o.label_ == ent.label_)
+                     and not (drug and (o._.target_rule.metadata or {}).get("drug") == drug)]
+            last_dose = last_dose_date(text, in_sentence, ev.start, ev.end, drugs, tuple(config["last_dose_words"]))
+        resolve_date(ev, in_sentence, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end),
+                     last_dose)
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

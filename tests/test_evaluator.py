@@ -192,6 +192,13 @@ def exposure(concept, text, days, **kw):
     # the more specific of two mentions of one operation decides (11/2024 vs 11/10/2024)
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "ORIF", 0, date_min=date(2024, 4, 1), date_max=date(2024, 4, 30)),
                            exposure("MAJOR_SURGERY", "ORIF", 190, start=40)], NOT_MET),
+    # ... and so for one drug written two ways ("belimumab (stopped 1/2024)", "belimumab IV ... 01/10/2024")
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 0, drug="belimumab", date_min=INDEX - timedelta(380),
+                                       date_max=INDEX - timedelta(350)),
+                              exposure("B_CELL_BIOLOGIC", "belimumab IV", 371, drug="belimumab", start=40)], NOT_MET),
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 0, drug="belimumab", date_min=INDEX - timedelta(380),
+                                       date_max=INDEX - timedelta(350)),
+                              exposure("B_CELL_BIOLOGIC", "rituximab", 371, drug="rituximab", start=40)], UNKNOWN),
 ])
 def test_exposure_windows(criterion, evidence, status):
     assert decide(criterion, evidence).status == status
@@ -238,6 +245,9 @@ def test_viral_serology(evidence, status):
     ([ev("IGRA", "TB screening", 0, hypothetical=True)], UNKNOWN),     # ordered
     ([ev("TB_DISEASE", "TB", 0, negated=True, historical=True)], UNKNOWN),  # "no history of TB"
     ([ev("LTBI", "isoniazid", 30)], MET),
+    ([ev("TB_DISEASE", "pulmonary TB", 365)], MET),                    # a year back: may still be on treatment
+    ([ev("TB_DISEASE", "pulmonary Koch's", 366)], UNKNOWN),            # "Koch's in 2014, treated": a past episode
+    ([ev("TB_DISEASE", "TB", 200, date_min=INDEX - timedelta(400))], UNKNOWN),  # may be older than a year
     ([lab("IGRA", "negative", days=400), lab("IGRA", "positive", days=10, start=5)], MET),  # latest wins
 ])
 def test_tuberculosis(evidence, status):

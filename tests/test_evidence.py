@@ -64,3 +64,25 @@ def test_field_labels(text, mention, label):
 
     start = text.index(mention)
     assert _is_label(text, start, start + len(mention)) is label
+
+
+WORDS = ("last dose", "last infusion", "last injection", "stopped", "discontinued", "until")
+
+
+@pytest.mark.parametrize("text, target, others, expected", [
+    ("abatacept 125 mg SC weekly 01/2024 -> last injection 03/12/2024", "abatacept", [], "03/12/2024"),
+    ("Abatacept from Sept 2022; last dose self-injected on\n  26/08/2024, discontinued", "Abatacept", [], "26/08/2024"),
+    ("belimumab (stopped 1/2024) then abatacept (stopped 3/2024)", "abatacept", ["belimumab"], "3/2024"),
+    ("belimumab (stopped 1/2024) then abatacept (stopped 3/2024)", "belimumab", ["abatacept"], "1/2024"),
+    ("belimumab since 2019, then abatacept stopped 3/2024", "belimumab", ["abatacept"], None),  # another drug's stop
+    ("rituximab 1 g on 02/05/2024 and 02/19/2024", "rituximab", [], None),                     # no last-dose word
+    ("last infusion 01/10/2024 of belimumab", "belimumab", [], None),                         # a date before the drug
+    ("infliximab 2019, 2020 and 2021 until the end of the long trial in 05/2024", "infliximab", [], None),  # too far
+])
+def test_last_dose_date(text, target, others, expected):
+    from extractor.evidence import last_dose_date
+
+    start = text.index(target)
+    blockers = [(text.index(o), text.index(o) + len(o)) for o in others]
+    found = last_dose_date(text, find_dates(text, NOTE), start, start + len(target), blockers, WORDS)
+    assert (found.text if found else None) == expected
