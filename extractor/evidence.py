@@ -108,6 +108,18 @@ def _is_label(text: str, start: int, end: int) -> bool:
     return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 40), start))
 
 
+_APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
+_APPOSITION_CLOSE = re.compile(r"[^()\n]{0,40}\)")
+
+
+def is_apposition(text: str, head, ent) -> bool:
+    """``ent`` names ``head`` again in the bracket right after it ("Inj. Reditux (rituximab)",
+    "abatacept (ORENCIA) 125 mg"): it shares the head's context ("Discussed about Inj. Reditux
+    (rituximab)" is a discussion of both)."""
+    opening = _APPOSITION_OPEN.fullmatch(text, head.end_char, ent.start_char)
+    return opening is not None and _APPOSITION_CLOSE.match(text, ent.end_char) is not None
+
+
 def effective_modifiers(ent) -> list:
     """ConText modifiers of a target, minus any that lie inside the target itself, and minus
     forward triggers shut inside a parenthetical that closes before the target.
@@ -249,6 +261,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     for e in ents:
         by_sentence.setdefault(e.sent.start_char, []).append(e)
     rows: list[Evidence] = []
+    context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     for i, ent in enumerate(ents):
         sent = ent.sent
         rule = ent._.target_rule
@@ -268,6 +281,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 setattr(ev, flag, True)
                 span = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
                 triggers.append(f"{flag}:{span.text}")
+        head = context_of.get(ents[i - 1].start_char) if i and is_apposition(text, ents[i - 1], ent) else None
+        for flag, trigger in head or ():
+            if not getattr(ev, flag):
+                setattr(ev, flag, True)
+                triggers.append(f"{flag}:{trigger} (of {ents[i - 1].text})")
+        context_of[ent.start_char] = [tuple(t.split(":", 1)) for t in triggers]
         for flag, value in section_flags.get(ev.section or "", {}).items():
             if value and not getattr(ev, flag):
                 setattr(ev, flag, True)

@@ -39,6 +39,9 @@ def flags_of(screener, text, target):
     ("Plan: add mycophenolate mofetil after 2 weeks.", "mycophenolate mofetil", {"hypothetical"}),
     ("MMF was added in 2023.", "MMF", set()),
     ("Candidate for add-on therapy / clinical trial review.", "clinical trial", {"hypothetical"}),
+    # a drug named again in brackets shares its context
+    ("Discussed about Inj. Reditux (rituximab) as add-on therapy.", "rituximab", {"hypothetical"}),
+    ("Never received abatacept (Orencia).", "Orencia", {"negated"}),
     ("Renal biopsy scheduled for next week.", "Renal biopsy", {"hypothetical"}),
     ("Scheduled for renal biopsy.", "renal biopsy", {"hypothetical"}),
     ("QuantiFERON ordered.", "QuantiFERON", {"hypothetical"}),

@@ -86,3 +86,23 @@ def test_last_dose_date(text, target, others, expected):
     blockers = [(text.index(o), text.index(o) + len(o)) for o in others]
     found = last_dose_date(text, find_dates(text, NOTE), start, start + len(target), blockers, WORDS)
     assert (found.text if found else None) == expected
+
+
+@pytest.mark.parametrize("text, head, other, expected", [
+    ("Inj. Reditux (rituximab) as add-on", "Reditux", "rituximab", True),
+    ("abatacept (ORENCIA) 125 mg SC weekly", "abatacept", "ORENCIA", True),
+    ("Abatacept (Inj. Orencia 125 mg SC weekly) from 2022", "Abatacept", "Orencia", True),
+    ("rituximab, then belimumab (stopped)", "rituximab", "belimumab", False),     # a list, not a bracket
+    ("IVIG (given monthly from March to June at the infusion centre, with rituximab)", "IVIG", "rituximab", False),
+    ("belimumab (BLM", "belimumab", "BLM", False),                                  # never closed
+])
+def test_is_apposition(text, head, other, expected):
+    from types import SimpleNamespace
+
+    from extractor.evidence import is_apposition
+
+    def span(word):
+        start = text.index(word)
+        return SimpleNamespace(start_char=start, end_char=start + len(word))
+
+    assert is_apposition(text, span(head), span(other)) is expected
