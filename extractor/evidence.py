@@ -287,8 +287,10 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:{trigger} (of {ents[i - 1].text})")
         context_of[ent.start_char] = [tuple(t.split(":", 1)) for t in triggers]
+        own = [m for m in effective_modifiers(ent) if m.category == "PATIENT"]  # "personal hx of", under FHx
+        triggers += [f"patient:{doc[m.modifier_span[0]:m.modifier_span[1]].text}" for m in own[:1]]
         for flag, value in section_flags.get(ev.section or "", {}).items():
-            if value and not getattr(ev, flag):
+            if value and not getattr(ev, flag) and not (own and flag == "family"):
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:section {ev.section}")
         ev.context_triggers = "; ".join(triggers)

@@ -32,6 +32,7 @@ SECTION_KEYS = {"literal", "category", "pattern", "metadata", "parents", "parent
 CONTEXT_DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
 CONTEXT_CATEGORIES = {
     "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FAMILY",
+    "PATIENT",  # the patient is named as the experiencer: a family-history section does not make it family
     "PSEUDO", "TERMINATE",
 }
 _CATEGORY = re.compile(r"^[A-Z][A-Z0-9_]*$")

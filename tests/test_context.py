@@ -39,6 +39,10 @@ def flags_of(screener, text, target):
     ("Plan: add mycophenolate mofetil after 2 weeks.", "mycophenolate mofetil", {"hypothetical"}),
     ("MMF was added in 2023.", "MMF", set()),
     ("Candidate for add-on therapy / clinical trial review.", "clinical trial", {"hypothetical"}),
+    # a result word is the result of the analyte just before it, not of an illness further back
+    ("Papillary thyroid carcinoma 2014 -> total thyroidectomy + RAI (2014), surveillance Tg undetectable.",
+     "carcinoma", set()),
+    ("HIV infection, viral load undetectable.", "HIV infection", set()),  # an undetectable load is not cure
     # a drug named again in brackets shares its context
     ("Discussed about Inj. Reditux (rituximab) as add-on therapy.", "rituximab", {"hypothetical"}),
     ("Never received abatacept (Orencia).", "Orencia", {"negated"}),
@@ -136,6 +140,16 @@ def test_sections_feed_context(screener, text, target, section, flags):
     got, ev = flags_of(screener, text, target)
     assert ev.section in (section, section.rstrip("s"), "allergy")
     assert flags <= got
+
+
+@pytest.mark.parametrize("text, target, flags", [
+    ("FHx: sister - thyroid ca at 34. Mother HTN.\nPt has no personal hx of cancer.\n", "cancer", {"negated"}),
+    ("FAMILY HISTORY:\nMother with lupus. Personal history of lupus nephritis since 2019.\n", "lupus nephritis", set()),
+    ("FAMILY HISTORY:\nMother with lupus nephritis.\n", "lupus nephritis", {"family"}),
+])
+def test_patient_named_under_family_history(screener, text, target, flags):
+    got, _ = flags_of(screener, text, target)
+    assert got == flags
 
 
 def test_triggers_are_recorded(screener):
