@@ -212,7 +212,8 @@ def latest_class_in_window(c, v: View) -> Decision:
     performed = [ev for ev in v.of(c.performed) if not (ev.negated or ev.family or ev.hypothetical or ev.uncertain)]
     classes = [_class_view(ev, performed) for ev in v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))]
     newest = latest(classes)
-    pending = latest(v.affirmed(c.pending, excludes=("negated", "family")))
+    # a superseded preliminary report ("supersedes preliminary report of 09/11") is history
+    pending = latest(v.affirmed(c.pending, excludes=("negated", "family", "historical")))
     last_biopsy = latest(b for b in performed if b.date_source == "sentence")
     if last_biopsy is not None and window_position(last_biopsy, index, c.window_days) == "outside" and (
             newest is None or newest.sort_date <= last_biopsy.sort_date):
@@ -223,7 +224,11 @@ def latest_class_in_window(c, v: View) -> Decision:
             found = [e for e in [pending] if e] + performed
             return Decision(UNKNOWN, found[:3], "biopsy documented but no class reported")
         return Decision(UNKNOWN, [], "no biopsy class found")
-    if pending is not None and (pending.sort_date > newest.sort_date or pending.note_id == newest.note_id):
+    # a class written in a later note than the preliminary one means the report came out
+    reported_later = pending is not None and any(
+        e.note_date and pending.note_date and e.note_date > pending.note_date for e in classes)
+    if pending is not None and ((pending.sort_date > newest.sort_date and not reported_later)
+                                or pending.note_id == newest.note_id):
         return Decision(UNKNOWN, [pending, newest], "the latest biopsy report is preliminary or pending")
     position = window_position(newest, index, c.window_days)
     written = newest.details.get("class_key", "")

@@ -43,6 +43,7 @@ def flags_of(screener, text, target):
     ("Papillary thyroid carcinoma 2014 -> total thyroidectomy + RAI (2014), surveillance Tg undetectable.",
      "carcinoma", set()),
     ("HIV infection, viral load undetectable.", "HIV infection", set()),  # an undetectable load is not cure
+    ("FINAL REPORT (supersedes preliminary report of 09/11/2024)", "preliminary report", {"historical"}),
     # a drug named again in brackets shares its context
     ("Discussed about Inj. Reditux (rituximab) as add-on therapy.", "rituximab", {"hypothetical"}),
     ("Never received abatacept (Orencia).", "Orencia", {"negated"}),

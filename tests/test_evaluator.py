@@ -98,6 +98,10 @@ def cls(key, days, **kw):
     ([cls("IV", 30), cls("III", 5, undated_before=True, historical=True, start=60)], MET),  # quoted older biopsy
     ([cls("IV", 30, hypothetical=True)], UNKNOWN),                         # scheduled, not performed
     ([cls("IV", 300), ev("LN_BIOPSY_PENDING", "final report pending", 10)], UNKNOWN),
+    ([cls("IV", 150), ev("LN_BIOPSY_PENDING", "preliminary report", 149, historical=True)], MET),  # superseded
+    # the final report (a later note) dates the class by the procedure, before the preliminary note
+    ([cls("IV", 150, note="N3", note_date=INDEX - timedelta(144)),
+      ev("LN_BIOPSY_PENDING", "PRELIMINARY REPORT", 149, note="N2")], MET),
     ([cls("IV", 0, date_min=date(2024, 5, 1), date_max=date(2024, 5, 31))], UNKNOWN),  # straddles 183
     # a class restated without a date in a later clinic note is not a new biopsy ...
     ([cls("IV", 190), cls("IV", 20, date_source="note_date", note="N2")], NOT_MET),
