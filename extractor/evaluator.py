@@ -202,7 +202,7 @@ def _class_view(ev: Evidence, performed: list[Evidence]) -> Evidence:
     same_note = [b for b in performed if b.note_id == ev.note_id]
     if not same_note:
         return _as_restatement(ev)
-    dated = [b for b in same_note if b.date_source == "sentence"]
+    dated = [b for b in same_note if b.date_source in ("sentence", "sentence_relative")]
     return _dated_like(ev, latest(dated)) if dated else ev
 
 

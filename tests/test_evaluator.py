@@ -108,6 +108,11 @@ def cls(key, days, **kw):
     # ... but the same words in a note that reports a biopsy are one
     ([cls("IV", 190), cls("IV", 20, date_source="note_date", note="N2"),
       ev("RENAL_BIOPSY", "renal biopsy", 20, note="N2", date_source="note_date")], MET),
+    # a class dated by the visit ("Class IV LN - start induction today") takes its report's biopsy
+    # date, a relative one too ("biopsy during that admit (March)"): March straddles 183 days
+    ([cls("IV", 0, note="N2", date_source="sentence_relative"),
+      ev("RENAL_BIOPSY", "renal biopsy", 0, note="N2", date_source="sentence_relative",
+         date_min=INDEX - timedelta(200), date_max=INDEX - timedelta(170))], UNKNOWN),
     ([], UNKNOWN),
 ])
 def test_ln_biopsy_recent(evidence, status):
