@@ -67,11 +67,16 @@ class DateMention:
 _MONTH_BY_PREFIX = MappingProxyType({
     "jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6, "jul": 7,
     "aug": 8, "ago": 8, "sep": 9, "set": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12,
+    # French, German, Italian and Dutch (notes translated from European hospitals)
+    "jä": 1, "jae": 1, "gen": 1, "fév": 2, "fev": 2, "mär": 3, "mae": 3, "maa": 3, "avr": 4, "mai": 5, "mag": 5,
+    "mei": 5, "giu": 6, "lug": 7, "aoû": 8, "aou": 8, "okt": 10, "ott": 10, "dez": 12, "déc": 12,
 })
+# months whose first three letters are shared ("juin"/"juillet") or missing from the prefixes
+_MONTH_BY_WORD = MappingProxyType({"juin": 6, "juil": 7, "juillet": 7, "jänner": 1, "jaenner": 1})
 
 # Month tokens that are ordinary English words when written in lower case ("values may 2...");
 # they are not accepted in the year-less forms, which have no year to confirm them.
-_AMBIGUOUS_LOWER_MONTHS = frozenset({"may", "mar", "march", "dec"})
+_AMBIGUOUS_LOWER_MONTHS = frozenset({"may", "mar", "march", "dec", "mai", "mei", "mars", "dez"})
 
 _SEASON_CANONICAL = MappingProxyType({
     "spring": "spring", "primavera": "spring", "summer": "summer", "verano": "summer",
@@ -100,10 +105,15 @@ _PLACEHOLDERS: tuple[tuple[str, str], ...] = (
     ("<MONTH>", r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
                 r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
                 r"|enero|ene|febrero|marzo|abril|abr|mayo|junio|julio|agosto|septiembre|setiembre"
-                r"|octubre|noviembre|diciembre|dic)\b"),
+                r"|octubre|noviembre|diciembre|dic"
+                # French, German, Italian, Dutch
+                r"|janvier|janv|f[ée]vrier|f[ée]vr|mars|avril|avr|mai|juin|juillet|juil|ao[ûu]t|septembre"
+                r"|octobre|novembre|d[ée]cembre|d[ée]c|januar|j[äa]e?nner|februar|m[äa]e?rz|juni|juli|oktober|okt"
+                r"|dezember|dez|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+                r"|januari|februari|maart|mei|augustus)\b"),
     ("<SEASON>", r"(?P<season>spring|summer|fall|autumn|winter|primavera|verano|oto[ñn]o|invierno)\b"),
     ("<Y4>", r"(?:19|20)\d{2}"),
-    ("<SUF>", r"(?:st|nd|rd|th)?"),
+    ("<SUF>", r"(?:st|nd|rd|th|er|\.)?"),  # 1st; French "1er mars"; German "3. März"
 )
 
 
@@ -191,7 +201,7 @@ _REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the
                      r"(?!<S>*,?<S>*(?:(?:of|del?)<S>+)?(?:<Y4>|last|this|the|next)\b)")
 
 # -- day-first declarations ("(dd/mm/yyyy)", "DD.MM.YYYY", "dd-mm-aaaa")
-_DECL_DAY_FIRST_RE = _rx(r"\bdd<S>*[/.\-]<S>*mm\b")
+_DECL_DAY_FIRST_RE = _rx(r"\b(?:dd|jj|tt|gg)<S>*[/.\-]<S>*mm\b")  # French jj/mm, German TT.MM., Italian gg/mm
 _DECL_MONTH_FIRST_RE = _rx(r"\bmm<S>*[/.\-]<S>*dd\b")
 
 _ISO_CELL_RE = re.compile(
@@ -358,7 +368,10 @@ def _expand_year(two_digits: int, ref: date | None) -> int:
 
 
 def _month_number(token: str) -> int:
-    return _MONTH_BY_PREFIX[token[:3].lower()]
+    word = token.lower()
+    if word in _MONTH_BY_WORD:
+        return _MONTH_BY_WORD[word]
+    return _MONTH_BY_PREFIX.get(word[:3]) or _MONTH_BY_PREFIX[word[:2]]
 
 
 def _read_numeric(a: int, b: int, year: int, prefer_day_first: bool) -> tuple[date, bool] | None:
@@ -397,8 +410,8 @@ def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None) -> 
             yield _mention(text, m.start(), m.end(), day, day, "day", "absolute")
     for m in _NUM_DATE_RE.finditer(text):
         year_text = m["y"]
-        if len(year_text) == 2 and m["sep"] == ".":
-            continue  # "1.2.25" is more likely a version or a list number than a date
+        if len(year_text) == 2 and m["sep"] == "." and (len(m["a"]) < 2 or len(m["b"]) < 2):
+            continue  # "1.2.25" is more likely a version or a list number than a date; "14.03.24" is one
         year = int(year_text) if len(year_text) == 4 else _expand_year(int(year_text), ref)
         read = _read_numeric(int(m["a"]), int(m["b"]), year, prefer_day_first)
         if read is not None:

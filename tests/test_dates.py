@@ -68,6 +68,17 @@ def test_absolute_numeric(text: str, expected: tuple) -> None:
     ("1 de enero del 2024", ("1 de enero del 2024", D(2024, 1, 1), D(2024, 1, 1), "day", "absolute")),
     ("12 dic 2023", ("12 dic 2023", D(2023, 12, 12), D(2023, 12, 12), "day", "absolute")),
     ("agosto 3, 2022", ("agosto 3, 2022", D(2022, 8, 3), D(2022, 8, 3), "day", "absolute")),
+    # French, German, Italian and Dutch, as left in translated notes
+    ("PBR le 3 mars 2024", ("3 mars 2024", D(2024, 3, 3), D(2024, 3, 3), "day", "absolute")),
+    ("le 1er juillet 2023", ("1er juillet 2023", D(2023, 7, 1), D(2023, 7, 1), "day", "absolute")),
+    ("am 3. März 2024", ("3. März 2024", D(2024, 3, 3), D(2024, 3, 3), "day", "absolute")),
+    ("12. Dezember 2024", ("12. Dezember 2024", D(2024, 12, 12), D(2024, 12, 12), "day", "absolute")),
+    ("il 5 giugno 2021", ("5 giugno 2021", D(2021, 6, 5), D(2021, 6, 5), "day", "absolute")),
+    ("op 14 mei 2022", ("14 mei 2022", D(2022, 5, 14), D(2022, 5, 14), "day", "absolute")),
+    ("en juin 2024", ("juin 2024", D(2024, 6, 1), D(2024, 6, 30), "month", "absolute")),
+    ("a luglio 2025", ("luglio 2025", D(2025, 7, 1), D(2025, 7, 31), "month", "absolute")),
+    ("seit Jänner 2024", ("Jänner 2024", D(2024, 1, 1), D(2024, 1, 31), "month", "absolute")),
+    ("Kontrolle 14.03.24", ("14.03.24", D(2024, 3, 14), D(2024, 3, 14), "day", "absolute")),
 ])
 def test_month_names(text: str, expected: tuple) -> None:
     check(text, expected)
@@ -232,6 +243,8 @@ def test_day_first(text: str, day_first: bool | None, expected: tuple[date, bool
     ("Fecha: 25/03/2024 (dd/mm/yyyy)", True),
     ("Formato DD.MM.YYYY", True),
     ("fecha dd-mm-aaaa", True),
+    ("Format des dates dans ce compte rendu : jj/mm/aaaa", True),
+    ("Datum (TT.MM.JJJJ)", True),
     ("DOB (mm/dd/yyyy): 04/05/1980", False),
     ("Seen 25/03/2024", True),
     ("Seen 03/25/2024", False),
