@@ -67,7 +67,7 @@ _DOSE_RE = re.compile(
     rf"(?P<amt>{_NUM})(?:\s*(?P<rsep>-|–|to)\s*(?P<amt2>{_NUM}))?\s*"
     r"(?P<unit>mcg|µg|μg|ug|micrograms?|milligrams?|mg|grams?|gramos?|gm|gr|g)"
     r"(?:\s*(?:/|per\s)\s*(?P<denom>m2|m²|m\^2|sq\.?\s*m|kg))?"
-    r"(?:\s*/\s*(?P<per>day|d[ií]a|d|24\s*h(?:rs?|ours?|oras)?|dose|w(?:ee)?k|month|mo))?"
+    r"(?:\s*/\s*(?P<per>day|d[ií]a|d|j|die|dag|tag|24\s*h(?:rs?|ours?|oras)?|dose|w(?:ee)?k|month|mo))?"
     # "mg/dL", "mg/mg", "g/L" ... are not doses; "mg/12 h" (every 12 hours) is
     r"(?![\w%])(?!\s*/(?!\s*\d+\s*(?:h|hrs?|hours?|horas?)\b))"
     r"(?(open)\s*\))",
@@ -80,7 +80,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|infusions?|pulses?)" + _END, _F)),
     ("oral", re.compile(
         r"(?:p\.o\.|v\.o\.|po|vo|per\s+os|by\s+mouth|oral(?:ly)?|v[ií]a\s+oral"
-        r"|tabs?|tablets?|caps?|capsules?)" + _END, _F)),
+        r"|tabs?|tablets?|caps?|capsules?|g[ée]lules?|comprim[ée]s?|cpr|compresse|Tabl\.?|Kps\.?)" + _END, _F)),
     ("sc", re.compile(
         r"(?:s\.c\.|s\.q\.|sc|sq|subcut(?:aneous(?:ly)?)?|sub-?q)" + _END, _F)),
     ("im", re.compile(r"(?:i\.m\.|im|intramuscular(?:ly)?)" + _END, _F)),
@@ -88,9 +88,10 @@ _ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _N = r"(?P<n>\d+|two|three|four|six|eight|twelve)"
 _FIXED_FREQS: tuple[tuple[float, re.Pattern[str]], ...] = (
-    (2.0, re.compile(r"(?:b\.i\.d\.?|bid)" + _END, _F)),
-    (3.0, re.compile(r"(?:t\.i\.d\.?|tid)" + _END, _F)),
-    (4.0, re.compile(r"(?:q\.i\.d\.?|qid)" + _END, _F)),
+    # b.d./t.d.s./q.d.s. (UK, Commonwealth); "2dd" (Dutch: twice a day)
+    (2.0, re.compile(r"(?:b\.i\.d\.?|bid|b\.d\.?|bd|bds|b\.d\.s\.?|2\s*dd|2\s*x\s*(?:tgl\.?|t[äa]e?glich))" + _END, _F)),
+    (3.0, re.compile(r"(?:t\.i\.d\.?|tid|t\.d\.s\.?|tds|3\s*dd|3\s*x\s*(?:tgl\.?|t[äa]e?glich))" + _END, _F)),
+    (4.0, re.compile(r"(?:q\.i\.d\.?|qid|q\.d\.s\.?|qds|4\s*dd)" + _END, _F)),
     (0.5, re.compile(
         r"(?:q\.o\.d\.?|qod|every\s+other\s+day|(?:on\s+)?alternate\s+days)" + _END, _F)),
     (1 / 14, re.compile(
@@ -106,16 +107,20 @@ _FIXED_FREQS: tuple[tuple[float, re.Pattern[str]], ...] = (
         r"|q\.d\.?|qd|o\.d\.?|od|q\.?\s?(?:a\.m\.|am|p\.m\.|pm|h\.s\.|hs)|h\.s\.|hs|q\.?\s?morning"
         r"|nightly|at\s+(?:night|bedtime)|every\s+(?:day|morning|evening|night)"
         r"|each\s+(?:day|morning|evening|night)|in\s+the\s+(?:morning|evening)"
-        r"|mane|nocte|diari[oa]s?|al\s+d[ií]a)" + _END, _F)),
+        r"|mane|nocte|diari[oa]s?|al\s+d[ií]a"
+        # French, Italian, German, Dutch: "2,5 g/j", "par jour", "/die", "al giorno", "täglich", "1dd"
+        r"|/\s*j|par\s+jour|/\s*die|al\s+giorno|pro\s+tag|1\s*x\s*(?:tgl\.?|t[äa]e?glich)|tgl\.?|t[äa]e?glich|1\s*dd|per\s+dag|/\s*dag"
+        r"|(?-i:OM|ON))" + _END, _F)),
 )
 # "twice daily", "2x/day", "three times a week", "once a month"
 _MULT_FREQ = re.compile(
     r"(?P<n>once|twice|thrice|one|two|three|four|\d+)[\s-]*(?P<times>times?|x|×)?[\s-]*"
     r"(?:(?:a|an|per|each|every)\s+|/\s*)?"
     r"(?P<p>days?|daily|d|weeks?|weekly|wk|months?|monthly|mo)" + _END, _F)
-# morning-noon-night schedule (India, also "1-0-0-1"): units taken at each time, so "500 mg 2-0-2"
-# is four 500 mg doses a day and "1.5 g 1-0-1" two of 1.5 g
-_SCHEDULE = re.compile(r"(?<![\d.-])(?P<slots>(?:[0-4](?:\.5)?|½)(?:-(?:[0-4](?:\.5)?|½)){2,3})(?![\d-])", _F)
+# morning-noon-night schedule (India, German-speaking countries, also "1-0-0-1"): units taken at
+# each time, so "500 mg 2-0-2" is four 500 mg doses a day, "1.5 g 1-0-1" two of 1.5 g and
+# "250 mg gélules 5-0-5" ten capsules
+_SCHEDULE = re.compile(r"(?<![\d.-])(?P<slots>(?:[0-9](?:\.5)?|½)(?:-(?:[0-9](?:\.5)?|½)){2,3})(?![\d-])", _F)
 _EVERY = r"(?:(?:once\s+)?(?:q\.?\s*|every\s+)|cada\s+|c/\s*|/\s*)"  # "once every 2 weeks"
 _HOURLY = re.compile(_EVERY + _N + r"\s*(?:-\s*\d+\s*)?(?:h|hrs?|hours?|horas?)" + _END, _F)
 _N_DAYS = re.compile(_EVERY + _N + r"\s*(?:d|days?|d[ií]as)" + _END, _F)

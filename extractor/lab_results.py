@@ -26,11 +26,17 @@ class LabResult:
 
 
 _POLARITY = [
+    # English, Spanish; German, French, Italian and Dutch words left in translated notes
     ("negative", r"no\s+(?:[\w-]+\s+){0,3}detected|non[\s-]?reactive|not\s+reactive|no\s+reactivo|not\s+detected|undetected|undetectable|"
-                 r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive|(?-i:\bNR\b)"),
-    ("positive", r"positive|positiv[oa]|pos\b|reactive|reactivo|detected|\(\s*\+\s*\)|present(?!ation)"),
-    ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive"),
-    ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available"),
+                 r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive|(?-i:\bNR\b)|"
+                 r"negativ\b|n[ée]gati(?:f|ve)|negatief|nicht\s+reaktiv|non[\s-]r[ée]acti(?:f|ve)|niet\s+reactief|non\s+reattiv[oa]|"
+                 r"nicht\s+nachweisbar|non\s+d[ée]tect[ée]e?|niet\s+aantoonbaar|assente"),
+    ("positive", r"positive|positiv[oa]|pos\b|reactive|reactivo|detected|\(\s*\+\s*\)|present(?!ation)|"
+                 r"positiv\b|positif|positief|reaktiv|r[ée]acti(?:f|ve)|reactief|reattiv[oa]|nachweisbar|d[ée]tect[ée]e?|aantoonbaar"),
+    ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive|"
+                      r"ind[ée]termin[ée]e?|unbestimmt|grenzwertig|indeterminat[oa]|onbepaald|[ée]quivoque|douteu(?:x|se)"),
+    ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available|"
+                r"ausstehend|angefordert|en\s+cours|en\s+attente|demand[ée]e?|in\s+corso|in\s+attesa|richiest[oa]|aangevraagd"),
 ]
 _POLARITY_RE = re.compile(
     "|".join(f"(?P<{name}>{pattern})" for name, pattern in _POLARITY), re.IGNORECASE
@@ -38,7 +44,7 @@ _POLARITY_RE = re.compile(
 # A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
 _SIGN_RE = re.compile(r"^[ \t:=]*(?P<sign>[+-])[ \t]*(?=[,;.)]|$|\r?\n)")  # not "T-SPOT - repeat"
 _NUMBER_RE = re.compile(
-    r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|IU\s*/\s*L|"
+    r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
     r"U\s*/\s*L|IU\s*/\s*mL|mm\b|copies\s*/\s*mL|cp\s*/\s*mL)",
     re.IGNORECASE,
 )

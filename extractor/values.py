@@ -73,10 +73,18 @@ def lab_block(text: str, start: int, max_lines: int = 4) -> str:
 MAX_DOSE_GAP = 40  # a dose is written right after its drug ("MMF (CellCept) 1 g BID")
 
 
+# "taper prednisone to 50 mg", "plan: increase MMF to 1.5 g BID": the dose after "to" is a target
+_PLANNED_CHANGE_BEFORE = re.compile(r"\b(?:taper|reduce|decrease|increase|wean|titrate|lower|raise|uptitrate|escalate)"
+                                    r"(?:\s+(?:the|her|his|dose\s+of))?\s*$", re.IGNORECASE)
+_TO_GAP = re.compile(r"\s*to\s*$", re.IGNORECASE)
+
+
 def read_dose(m: Mention) -> Value:
     dose = parse_dose(m.after)
     if dose is None or dose.start > MAX_DOSE_GAP or ";" in m.after[: dose.start]:
         return None  # "steroids; persistent proteinuria ~2 g" is not a steroid dose
+    if _TO_GAP.fullmatch(m.after[: dose.start]) and _PLANNED_CHANGE_BEFORE.search(m.before):
+        return None  # a planned dose, not the current one
     daily = dose.daily_amount
     shown = f"{dose.amount:g} {dose.unit}"
     if daily is not None and dose.per_day not in (None, 1):

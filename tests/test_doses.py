@@ -11,6 +11,16 @@ W, M = 1 / 7, 1 / 28
 # text, expected span text, start, amount, unit, per_day, daily_amount, route, is_range
 DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, str | None, bool]] = [
     (" 1500 mg BID", "1500 mg BID", 1, 1500, "mg", 2, 3000, None, False),
+    # UK/Commonwealth and continental-European frequencies
+    (" 1500mg BD", "1500mg BD", 1, 1500, "mg", 2, 3000, None, False),
+    (" 200 mg TDS", "200 mg TDS", 1, 200, "mg", 3, 600, None, False),
+    (" 20mg OM", "20mg OM", 1, 20, "mg", 1, 20, None, False),
+    (" 1000 mg 2dd", "1000 mg 2dd", 1, 1000, "mg", 2, 2000, None, False),
+    (" 2,5 g/j", "2,5 g/j", 1, 2500, "mg", 1, 2500, None, False),
+    (" 500 mg/die", "500 mg/die", 1, 500, "mg", 1, 500, None, False),
+    (" 7,5 mg tgl.", "7,5 mg tgl.", 1, 7.5, "mg", 1, 7.5, None, False),
+    (" 400 mg 2x täglich", "400 mg 2x täglich", 1, 400, "mg", 2, 800, None, False),
+    (" 250 mg gélules 5-0-5", "250 mg gélules 5-0-5", 1, 250, "mg", 10, 2500, "oral", False),
     (" 1.5 g twice daily", "1.5 g twice daily", 1, 1500, "mg", 2, 3000, None, False),
     (" 1 g bid", "1 g bid", 1, 1000, "mg", 2, 2000, None, False),
     (" 5 g qhs.", "5 g qhs", 1, 5000, "mg", 1, 5000, None, False),  # the sentence's full stop is not the dose's

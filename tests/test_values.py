@@ -27,6 +27,17 @@ from extractor.scores import parse_score
     (" Ag/Ab NR, HCV Ab NR", "", "negative", None),
     (" Gold Plus: no TB infection detected (negative)", "", "negative", None),
     (" was not included", "HIV, HBsAg and HCV antibody negative but the ", None, None),
+    # words left untranslated in notes from German, French, Italian and Dutch hospitals
+    (" nicht reaktiv, HCV-Ak nicht reaktiv", "", "negative", None),
+    (" negativ (14.05.2024)", "", "negative", None),
+    (" négatif", "", "negative", None),
+    (" negatief (10-2-2022)", "", "negative", None),
+    (" non reattivo", "", "negative", None),
+    (" positif", "", "positive", None),
+    (" nicht nachweisbar", "", "negative", None),
+    (" indéterminé", "", "indeterminate", None),
+    (" en cours", "", "pending", None),
+    (" 85 IE/l", "", None, 85.0),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
@@ -68,3 +79,18 @@ def test_age_on_birthday_boundary():
 
     assert age_on(date(2006, 11, 25), date(2024, 11, 24)) == 17
     assert age_on(date(2006, 11, 25), date(2024, 11, 25)) == 18
+
+
+@pytest.mark.parametrize("text, mention, dose", [
+    ("prednisone 60 mg PO daily", "prednisone", "60 mg/day oral"),
+    ("Plan: taper prednisone to 50 mg; re-check in 4 wk.", "prednisone", None),     # a target, not today's dose
+    ("increase MMF to 1.5 g BID next visit", "MMF", None),
+    ("prednisone tapered to 10 mg daily", "prednisone", "10 mg/day"),               # done: the current dose
+    ("T. CellCept (MMF) 1500mg BD", "MMF", "1500 mg x2/day = 3000 mg/day"),
+])
+def test_dose_reader(text, mention, dose):
+    from extractor.values import Mention, read_dose
+
+    start = text.index(mention)
+    found = read_dose(Mention(text, start, start + len(mention), 0, len(text), len(text), None))
+    assert (found[0] if found else None) == dose
