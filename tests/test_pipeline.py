@@ -71,3 +71,19 @@ def test_context_triggers_match_across_gaps(nlp, text, trigger, category):
     doc = nlp(text)
     found = [(doc[m.modifier_span[0]:m.modifier_span[1]].text, m.category) for m in doc.ents[0]._.modifiers]
     assert (trigger, category) in found
+
+
+@pytest.mark.parametrize("text, word, section", [
+    ("Familienanamnese: Mutter mit Lupus.\n", "Lupus", "family_history"),
+    ("Antécédents familiaux : lupus chez la tante.\n", "lupus", "family_history"),
+    ("Anamnesi familiare: lupus nella zia.\n", "lupus", "family_history"),
+    ("Allergien: Abatacept (Exanthem).\n", "Abatacept", "allergies"),
+    ("Allergieën: infliximab.\n", "infliximab", "allergies"),
+    ("Antécédents :\n- lupus nephritis 2019\n", "lupus nephritis", "past_medical_history"),
+    ("Terapia in atto:\n- CellCept 1000 mg\n", "CellCept", "medications"),
+])
+def test_european_section_headers(screener, text, word, section):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", None, screener.concepts, screener.section_flags, {})
+    assert [ev.section for ev in rows if ev.text == word] == [section]
