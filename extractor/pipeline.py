@@ -322,10 +322,23 @@ def _modifier():
     from medspacy.context import ConTextModifier
 
     class _Modifier(ConTextModifier):
-        """medspaCy's modifier, except that a terminator or a same-category modifier whose scope
-        wholly contains this one's still limits it. medspaCy 1.3.1's ``tuple_overlaps`` misses
-        containment, so once a first terminator had narrowed a scope ("we ... consider X; SLE has
-        been ruled out"), a second one (";") no longer could, and "ruled out" reached X."""
+        """medspaCy's modifier, except that
+
+        - a terminator or a same-category modifier whose scope wholly contains this one's still
+          limits it. medspaCy 1.3.1's ``tuple_overlaps`` misses containment, so once a first
+          terminator had narrowed a scope ("we ... consider X; SLE has been ruled out"), a second
+          one (";") no longer could, and "ruled out" reached X;
+        - a FORWARD trigger whose last words begin the target still modifies it: in "not taking
+          part in any clinical trial" and "not on any study drug" the target starts with the
+          trigger's "taking"/"on", and medspaCy drops every modifier that shares a token with its
+          target (meant for a trigger inside it, "no response")."""
+
+        def modifies(self, target) -> bool:
+            start, end = self.modifier_span
+            if (start < target.start < end <= target.end and self.direction.upper() == "FORWARD"
+                    and self.allows(target.label_.upper())):
+                return self.on_modifies(target)
+            return super().modifies(target)
 
         def limit_scope(self, other) -> bool:
             (start, end), (other_start, other_end) = self.scope_span, other.scope_span

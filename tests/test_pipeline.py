@@ -87,3 +87,15 @@ def test_european_section_headers(screener, text, word, section):
 
     rows = doc_evidence(screener.nlp(text), "P", "N", None, screener.concepts, screener.section_flags, {})
     assert [ev.section for ev in rows if ev.text == word] == [section]
+
+
+@pytest.mark.parametrize("text, target, negated", [
+    ("Not on any study drug.", "on any study", True),                    # the trigger's "on" begins the target
+    ("She is not taking part in any clinical trial.", "taking part in any clinical trial", True),
+    ("No response to MMF.", "No response", False),                      # a trigger inside its target never applies
+])
+def test_trigger_sharing_a_word_with_its_target(screener, text, target, negated):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", None, screener.concepts, screener.section_flags, {})
+    assert [ev.negated for ev in rows if ev.text == target] == [negated]
