@@ -108,6 +108,18 @@ def _is_label(text: str, start: int, end: int) -> bool:
     return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 40), start))
 
 
+# the date a document was reported, signed or received: "(reported 25/01/2023)", "Final: 09/16/2024"
+_DOCUMENT_DATE_BEFORE = re.compile(
+    r"\b(?:reported|signed[ -]?out|sign[ -]?out|issued|verified|dictated|transcribed|printed|faxed"
+    r"|finali[sz]ed|final|electronically signed)(?:[ \t]+(?:on|at))?[ \t]*:?[ \t]*$", re.IGNORECASE)
+
+
+def is_document_date(text: str, d: DateMention) -> bool:
+    """A date that dates the document, not an event: "histology of repeat bx (reported
+    25/01/2023): class IV-G" is a biopsy of another day."""
+    return _DOCUMENT_DATE_BEFORE.search(text, max(0, d.start - 40), d.start) is not None
+
+
 _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
 _APPOSITION_CLOSE = re.compile(r"[^()\n]{0,40}\)")
 
@@ -322,7 +334,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
-        in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+        in_sentence = [d for d in dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+                       if not is_document_date(text, d)]
         last_dose = None
         if config.get("last_dose_words"):
             # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")

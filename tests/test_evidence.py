@@ -106,3 +106,17 @@ def test_is_apposition(text, head, other, expected):
         return SimpleNamespace(start_char=start, end_char=start + len(word))
 
     assert is_apposition(text, span(head), span(other)) is expected
+
+
+@pytest.mark.parametrize("text, document", [
+    ("Histology of repeat bx (reported 25/01/2023): class IV-G", True),
+    ("Procedure date: 09/10/2024        Final: 09/16/2024 14:48", True),
+    ("Electronically signed on 03/02/2024", True),
+    ("Renal biopsy 21/01/2023: class IV-G", False),
+    ("rituximab received 02/05/2024", False),  # an administration, not a document
+])
+def test_document_dates(text, document):
+    from extractor.evidence import is_document_date
+
+    last = find_dates(text, NOTE)[-1]
+    assert is_document_date(text, last) is document
