@@ -133,6 +133,9 @@ class ExposureInWindow(_Criterion):
     specified_by: list[str] = Field(default_factory=list)  # a vague mention next to one of these is specified
     planned_is_unknown: bool = False
     events: bool = False  # one-off events (operations): an undated later mention restates a dated one
+    # an undated mention right after one of these words refers back to an earlier administration
+    # ("low IgG after RTX"): it is viewed with the latest earlier dated mention of the same drug
+    refers_back_words: list[str] = Field(default_factory=list)
 
 
 class DoseChangeInWindow(_Criterion):

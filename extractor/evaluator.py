@@ -510,11 +510,33 @@ def restated_events(evs: list[Evidence]) -> list[Evidence]:
     return out
 
 
+def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
+    """An undated mention right after one of ``words`` ("low IgG after RTX", "post-rituximab
+    hypogammaglobulinaemia") is an earlier administration told again: it is viewed with the latest
+    dated mention of the same drug up to its note, else as any day up to its note."""
+    if not words:
+        return evs
+    cue = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")[\s-]*$", re.IGNORECASE)
+    dated = [e for e in evs if e.date_source != "note_date"]
+    out = []
+    for ev in evs:
+        before = ev.sentence_text[: max(0, ev.start - ev.sentence_start)]
+        if ev.date_source == "note_date" and cue.search(before[-30:]):
+            drug = ev.details.get("drug")
+            earlier = [d for d in dated if d.details.get("drug") == drug and d.date_max is not None
+                       and ev.note_date is not None and d.date_max <= ev.note_date]
+            out.append(_dated_like(ev, latest(earlier)) if earlier else _as_restatement(ev))
+        else:
+            out.append(ev)
+    return out
+
+
 def exposure_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
     hits = most_specific(v.affirmed(c.concepts, where=c.where, where_concepts=c.where_concepts))
     if c.events:
         hits = restated_events(hits)
+    hits = referred_back(hits, c.refers_back_words)
     by_pos: dict[str, list[Evidence]] = {}
     for ev in hits:
         by_pos.setdefault(window_position(ev, index, c.window_days), []).append(ev)

@@ -169,8 +169,26 @@ def exposure(concept, text, days, **kw):
     return ev(concept, text, days, **kw)
 
 
+def said_after(concept, sentence, text, days, note, **kw):
+    """An undated mention (its note's date) inside ``sentence``."""
+    from dataclasses import replace
+
+    start = sentence.index(text)
+    e = ev(concept, text, days, note=note, start=start, sent=(0, len(sentence)), date_source="note_date", **kw)
+    return replace(e, sentence_text=sentence)
+
+
 @pytest.mark.parametrize("criterion, evidence, status", [
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 365)], MET),
+    # "low IgG after RTX" in a later note tells the earlier infusion again
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 370, drug="rituximab"),
+                              said_after("B_CELL_BIOLOGIC", "Low IgG after RTX - recheck.", "RTX", 100, "N2",
+                                         drug="rituximab")], NOT_MET),
+    ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "Low IgG after RTX - recheck.", "RTX", 100, "N2",
+                                         drug="rituximab")], UNKNOWN),        # no earlier date: any day up to the note
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 370, drug="rituximab"),
+                              said_after("B_CELL_BIOLOGIC", "Second course of RTX given.", "RTX", 100, "N2",
+                                         drug="rituximab")], MET),            # a new administration
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 366)], NOT_MET),
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True)], NOT_MET),   # rituximab-naive
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, hypothetical=True)], UNKNOWN),  # will consider
