@@ -56,8 +56,8 @@ _ARABIC = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI"}
 _WINDOW = 80
 
 _ISN = r"(?:ISN\s*/\s*RPS|RPS\s*/\s*ISN|ISN\s*-\s*RPS|ISN)(?:\s*\(?\s*(?:19|20)\d\d\s*\)?)?"
-_WHO = r"(?-i:WHO)(?:\s*\(?\s*(?:19|20)\d\d\s*\)?)?"
-_KW = r"(?:classes|classe|class|clase)\b\.?\s*:?\s*"
+_WHO = r"(?-i:WHO|OMS)(?:\s*\(?\s*(?:19|20)\d\d\s*\)?)?[-\s]?"  # "WHO-Klasse", French "classe OMS"
+_KW = r"(?:classes|classe|class|clase|klasse|Klasse)\b\.?\s*:?\s*"  # German, Dutch "Klasse IV"
 
 _HEAD_RE = re.compile(
     r"(?<![\w/])(?:"
@@ -94,7 +94,10 @@ _CUE_RE = re.compile(
     r"lupus\s+nephritis|lupus\s+nephropathy|nephritis|(?-i:\bLN\b)|ISN|RPS|biops(?:y|ies|ied)"
     r"|glomerulonephritis|(?-i:\bGN\b)|proliferative|membranous|mesangial|kidney|renal"
     r"|nefritis|nefropat[ií]a|(?-i:\bNL\b)|biopsia|glomerulonefritis|proliferativa"
-    r"|membranosa",
+    r"|membranosa"
+    # German, French, Italian, Dutch
+    r"|lupusnephritis|nephritis|n[ée]phrite|n[ée]phropathie\s+lupique|glom[ée]rulon[ée]phrite|(?-i:\bPBR\b)|biopsie"
+    r"|r[ée]nale?|nefrite|lupica|renale|nier(?:biopsie)?|nieren?biopsie|prolif[ée]rative?|membraneuse|membran[öo]s",
     _F,
 )
 _BLOCK_BEFORE_RE = re.compile(
@@ -117,7 +120,7 @@ _BLOCK_AFTER_RE = re.compile(
     _F,
 )
 _SENTENCE_END_RE = re.compile(r"[.!?](?=\s+[A-Z¿¡])|\n\s*\n")
-_SCHEME_BEFORE_RE = re.compile(r"(?P<isn>ISN|RPS)|(?-i:\bWHO\b)|(?P<kw>\bclase?s?\b)", _F)
+_SCHEME_BEFORE_RE = re.compile(r"(?P<isn>ISN|RPS)|(?-i:\bWHO\b|\bOMS\b)|(?P<kw>\bclase?s?\b|\bklasse\b)", _F)
 
 
 @dataclass

@@ -28,6 +28,11 @@ CLASS_CASES: list[tuple[str, str, int, tuple[str, ...], str, str, str | None, st
     ("Biopsy 2019: WHO class 4", "WHO class 4", 13, ("IV",), "IV", "WHO", None, None, "IV"),
     ("class 4 lupus nephritis", "class 4", 0, ("IV",), "IV", "unspecified", None, None, "IV"),
     ("class III LN", "class III", 0, ("III",), "III", "unspecified", None, None, "III"),
+    # German, French, Dutch
+    ("Nierenbiopsie: WHO-Klasse IV", "WHO-Klasse IV", 15, ("IV",), "IV", "WHO", None, None, "IV"),
+    ("néphropathie lupique classe 4", "classe 4", 21, ("IV",), "IV", "unspecified", None, None, "IV"),
+    ("nierbiopsie: klasse IV-G (A) + klasse V", "klasse IV-G (A) + klasse V", 13, ("IV", "V"), "IV-G (A) + V",
+     "unspecified", "A", "G", "IV+V"),
     ("proliferative LN class IV", "class IV", 17, ("IV",), "IV", "unspecified", None, None,
      "IV"),
     ("Class II (mesangial proliferative)", "Class II", 0, ("II",), "II", "unspecified", None,
