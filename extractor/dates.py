@@ -215,19 +215,20 @@ _ISO_CELL_FORMAT = "YYYY-MM-DD (optionally 'YYYY-MM-DD HH:MM[:SS]') or YYYY/MM/D
 
 
 def find_dates(text: str, reference_date: date | None = None,
-               day_first: bool | None = None) -> list[DateMention]:
+               day_first: bool | None = None, *, _decided: bool = False) -> list[DateMention]:
     """All date expressions in text, sorted by start, non-overlapping (longest wins).
 
     ``day_first=None`` asks :func:`note_day_first`; True/False overrides it. Relative and year-less
     expressions are only returned when ``reference_date`` is given.
     """
-    if day_first is None:
+    if day_first is None and not _decided:
         day_first = note_day_first(text)
     prefer_day_first = bool(day_first)
     ref = _as_date(reference_date) if reference_date is not None else None
 
     found: list[DateMention] = []
-    found.extend(_find_numeric_dates(text, prefer_day_first, ref))
+    # dotted dates ("17.05.2023") are written day-first unless the note says month-first
+    found.extend(_find_numeric_dates(text, prefer_day_first, ref, dotted_day_first=day_first is not False))
     found.extend(_find_named_dates(text))
     found.extend(_find_month_years(text))
     found.extend(_find_season_years(text))
@@ -254,7 +255,7 @@ def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date 
         day_first = note_day_first(text)
     out: list[DateMention] = []
     for start, end in merge_spans(spans, DATE_CONTEXT, len(text)):
-        for found in find_dates(text[start:end], reference_date, bool(day_first)):
+        for found in find_dates(text[start:end], reference_date, day_first, _decided=True):
             out.append(replace(found, start=found.start + start, end=found.end + start))
     return out
 
@@ -402,7 +403,8 @@ def _mention(text: str, start: int, end: int, lo: date, hi: date, precision: str
 # Pattern families (each one pass over the text)
 
 
-def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None) -> Iterator[DateMention]:
+def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None,
+                        dotted_day_first: bool = False) -> Iterator[DateMention]:
     """2024-03-15, 2024/03/15, 03/15/2024, 3/15/24, 15/03/2024, 15.03.2024, 15-03-2024."""
     for m in _ISO_RE.finditer(text):
         day = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
@@ -413,7 +415,8 @@ def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None) -> 
         if len(year_text) == 2 and m["sep"] == "." and (len(m["a"]) < 2 or len(m["b"]) < 2):
             continue  # "1.2.25" is more likely a version or a list number than a date; "14.03.24" is one
         year = int(year_text) if len(year_text) == 4 else _expand_year(int(year_text), ref)
-        read = _read_numeric(int(m["a"]), int(m["b"]), year, prefer_day_first)
+        read = _read_numeric(int(m["a"]), int(m["b"]), year,
+                             prefer_day_first or (dotted_day_first and m["sep"] == "."))
         if read is not None:
             yield _mention(text, m.start(), m.end(), read[0], read[0], "day", "absolute", read[1])
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from .dates import find_dates
+from .dates import find_dates, note_day_first
 from .demographics import parse_age, parse_sex
 from .doses import parse_dose
 from .doses import parse_bsa_m2, parse_weight_kg
@@ -139,7 +139,8 @@ def read_age(m: Mention) -> Value:
 
 
 def read_dob(m: Mention) -> Value:
-    dates = [d for d in find_dates(m.span_text) if d.precision == "day"]
+    # the note decides day-first ("DOB 03/04/1990" in a letter dated 25/03/2024); dots are day-first
+    dates = [d for d in find_dates(m.span_text, day_first=note_day_first(m.text)) if d.precision == "day"]
     if not dates:
         return None
     return dates[0].date_min.isoformat(), {"birth_date": dates[0].date_min.isoformat()}

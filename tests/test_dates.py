@@ -79,6 +79,7 @@ def test_absolute_numeric(text: str, expected: tuple) -> None:
     ("a luglio 2025", ("luglio 2025", D(2025, 7, 1), D(2025, 7, 31), "month", "absolute")),
     ("seit Jänner 2024", ("Jänner 2024", D(2024, 1, 1), D(2024, 1, 31), "month", "absolute")),
     ("Kontrolle 14.03.24", ("14.03.24", D(2024, 3, 14), D(2024, 3, 14), "day", "absolute")),
+    ("Biopsie am 03.04.2024", ("03.04.2024", D(2024, 4, 3), D(2024, 4, 3), "day", "absolute")),  # dots: day-first
 ])
 def test_month_names(text: str, expected: tuple) -> None:
     check(text, expected)

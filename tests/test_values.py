@@ -94,3 +94,16 @@ def test_dose_reader(text, mention, dose):
     start = text.index(mention)
     found = read_dose(Mention(text, start, start + len(mention), 0, len(text), len(text), None))
     assert (found[0] if found else None) == dose
+
+
+@pytest.mark.parametrize("note, dob", [
+    ("geb. 03.04.1990", "1990-04-03"),                                  # dotted: day-first
+    ("Letter 25/03/2024. DOB 03/04/1990", "1990-04-03"),                # the note is day-first
+    ("Seen 03/25/2024. DOB 03/04/1990", "1990-03-04"),
+])
+def test_birth_date_reads_the_note_order(note, dob):
+    from extractor.values import Mention, read_dob
+
+    start = note.index("03.04" if "03.04" in note else "DOB")
+    found = read_dob(Mention(note, start - (5 if "geb" in note else 0), len(note), 0, len(note), len(note), None))
+    assert found[1]["birth_date"] == dob
