@@ -44,6 +44,12 @@ def flags_of(screener, text, target):
      "carcinoma", set()),
     ("HIV infection, viral load undetectable.", "HIV infection", set()),  # an undetectable load is not cure
     ("FINAL REPORT (supersedes preliminary report of 09/11/2024)", "preliminary report", {"historical"}),
+    ("Rituximab-naive. RTX is an option if refractory.", "RTX", {"hypothetical"}),
+    ("Contraception: counseling done; plans Nexplanon at OB visit in April.", "Nexplanon", {"hypothetical"}),
+    ("Gallstones: lap cholecystectomy planned, date not set.", "cholecystectomy", {"hypothetical"}),
+    ("Belimumab has not been started and will only be started if approved.", "Belimumab", {"negated"}),
+    # giving one's own history is no history
+    ("Pt gives her own history and makes her own decisions.", "makes her own decisions", set()),
     # a drug named again in brackets shares its context
     ("Discussed about Inj. Reditux (rituximab) as add-on therapy.", "rituximab", {"hypothetical"}),
     ("Never received abatacept (Orencia).", "Orencia", {"negated"}),
