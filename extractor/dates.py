@@ -196,7 +196,9 @@ _MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*
 _MD_ITEM_RE = re.compile(r"(\d{1,2})/(\d{1,2})")
 _LAST_UNIT_RE = _rx(r"(?<!the )\blast<S>+(?P<unit>week|month|year)\b(?!<S>+of\b)")
 _THIS_UNIT_RE = _rx(r"(?<!later )\b(?:earlier<S>+)?this<S>+(?P<unit>year|month)\b")
-_TODAY_RE = _rx(r"\b(?P<w>today|yesterday)\b")
+# also in German, French, Italian, Dutch and Spanish notes
+_TODAY_RE = _rx(r"\b(?P<w>today|yesterday|heute|gestern|aujourd'hui|aujourd’hui|hier|oggi|ieri|vandaag|gisteren|hoy|ayer)\b")
+_YESTERDAY = frozenset({"yesterday", "gestern", "hier", "ieri", "gisteren", "ayer"})
 _REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the<S>+)<SEASON>"
                      r"(?!<S>*,?<S>*(?:(?:of|del?)<S>+)?(?:<Y4>|last|this|the|next)\b)")
 
@@ -590,7 +592,7 @@ def _find_md_lists(text: str, prefer_day_first: bool) -> Iterator[DateMention]:
 def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:
     """today, yesterday, last week/month/year, (earlier) this month/year."""
     for m in _TODAY_RE.finditer(text):
-        day = ref if m["w"].lower() == "today" else ref - timedelta(days=1)
+        day = ref - timedelta(days=1) if m["w"].lower() in _YESTERDAY else ref
         yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
     for m in _LAST_UNIT_RE.finditer(text):
         unit = m["unit"].lower()

@@ -108,6 +108,8 @@ def _is_label(text: str, start: int, end: int) -> bool:
     return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 40), start))
 
 
+_COMPARISON = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|previously|formerly)(?!\w)", re.IGNORECASE)
+
 # the date a document was reported, signed or received: "(reported 25/01/2023)", "Final: 09/16/2024"
 _DOCUMENT_DATE_BEFORE = re.compile(
     r"\b(?:reported|signed[ -]?out|sign[ -]?out|issued|verified|dictated|transcribed|printed|faxed"
@@ -331,6 +333,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         blockers = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                     and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
                     and not (drug and o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") == drug)]
+        # a comparison word opens another state: "SLEDAI-2K 4 ... vs 12 in 2023" is not of 2023
+        blockers += [m.span() for m in _COMPARISON.finditer(text, sent.start_char, sent.end_char)]
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)

@@ -160,6 +160,9 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     ("seen today", ("today", REF, REF, "day", "relative")),
+    ("SLEDAI-2K 6 vandaag", ("vandaag", REF, REF, "day", "relative")),
+    ("vu aujourd'hui", ("aujourd'hui", REF, REF, "day", "relative")),
+    ("gestern Fieber", ("gestern", D(2024, 6, 14), D(2024, 6, 14), "day", "relative")),
     ("fever yesterday", ("yesterday", D(2024, 6, 14), D(2024, 6, 14), "day", "relative")),
     ("biopsy 3 days ago", ("3 days ago", D(2024, 6, 12), D(2024, 6, 12), "day", "relative")),
     ("started 2 weeks ago", ("2 weeks ago", D(2024, 5, 29), D(2024, 6, 4), "week", "relative")),

@@ -120,3 +120,15 @@ def test_document_dates(text, document):
 
     last = find_dates(text, NOTE)[-1]
     assert is_document_date(text, last) is document
+
+
+@pytest.mark.parametrize("text, target, event_date", [
+    ("SLEDAI-2K 4 (low complement 2, anti-dsDNA 2) - vs 12 in 2023.", "SLEDAI-2K", "2024-07-15"),
+    ("SLEDAI-2K 4 on 03/07/2024, previously 12 in 2023.", "SLEDAI-2K", "2024-03-07"),
+    ("SLEDAI-2K 12 in 2023.", "SLEDAI-2K", "2023"),
+])
+def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
+    assert [ev.event_date for ev in rows if ev.text == target] == [event_date]
