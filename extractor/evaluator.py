@@ -332,10 +332,12 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if not ev.family and not ev.hypothetical and lab_result(ev, cutoffs) == cond.result]
     elif cond.flags:
-        words = [w.lower() for w in cond.triggers]
+        # whole words: Italian "nega" (denies) is not the start of "negative"
+        words = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, cond.triggers)) + r")(?!\w)", re.IGNORECASE) \
+            if cond.triggers else None
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if all(getattr(ev, f) for f in cond.flags) and not ev.family
-                 and (not words or any(w in ev.context_triggers.lower() for w in words))]
+                 and (words is None or words.search(ev.context_triggers))]
     else:
         found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
     if cond.within_days is not None:

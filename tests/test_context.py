@@ -48,6 +48,7 @@ def flags_of(screener, text, target):
     ("Contraception: counseling done; plans Nexplanon at OB visit in April.", "Nexplanon", {"hypothetical"}),
     ("Gallstones: lap cholecystectomy planned, date not set.", "cholecystectomy", {"hypothetical"}),
     ("Belimumab has not been started and will only be started if approved.", "Belimumab", {"negated"}),
+    ("Breastfeeding until 03/2017, not since.", "Breastfeeding", {"negated"}),
     # giving one's own history is no history
     ("Pt gives her own history and makes her own decisions.", "makes her own decisions", set()),
     # a drug named again in brackets shares its context

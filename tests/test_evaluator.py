@@ -288,6 +288,10 @@ def test_tuberculosis(evidence, status):
     ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, historical=True)], {}, NOT_MET),   # no history of cancer
     ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, triggers="negated:denies")], {}, NOT_MET),
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True)], {}, UNKNOWN),   # "no atypia or malignancy"
+    ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True, triggers="negated:negative")], {}, UNKNOWN),
+    ("cancer_history", [ev("MALIGNANCY", "neoplasie", 0, negated=True, triggers="negated:Nega")], {}, NOT_MET),  # Italian "denies"
+    ("cancer_history", [ev("MALIGNANCY", "malignancies", 0, negated=True,
+                           triggers="negated:No; patient:of her own")], {}, NOT_MET),   # "no malignancies of her own"
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, UNKNOWN),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
@@ -296,6 +300,8 @@ def test_tuberculosis(evidence, status):
     ("transplant", [ev("HSCT", "stem cell transplant", 100)], {}, UNKNOWN),
     ("lactating", [ev("LACTATING", "breastfeeding", 0)], {"sex": "F"}, MET),
     ("lactating", [ev("LACTATING", "breastfed", 900, historical=True)], {"sex": "F"}, UNKNOWN),
+    ("lactating", [ev("LACTATING", "breastfeeding", 365)], {"sex": "F"}, MET),
+    ("lactating", [ev("LACTATING", "breastfeeding", 366)], {"sex": "F"}, UNKNOWN),   # a year back is not current
     ("lactating", [], {"sex": "M"}, NOT_MET),
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0)], {}, MET),
     # the relative named with a guardianship is the guardian: "his sister and legal guardian"
