@@ -333,8 +333,7 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
                  if not ev.family and not ev.hypothetical and lab_result(ev, cutoffs) == cond.result]
     elif cond.flags:
         # whole words: Italian "nega" (denies) is not the start of "negative"
-        words = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, cond.triggers)) + r")(?!\w)", re.IGNORECASE) \
-            if cond.triggers else None
+        words = re.compile("|".join(_whole_word(w) for w in cond.triggers), re.IGNORECASE) if cond.triggers else None
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if all(getattr(ev, f) for f in cond.flags) and not ev.family
                  and (words is None or words.search(ev.context_triggers))]
@@ -343,6 +342,12 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
     if cond.within_days is not None:
         found = [ev for ev in found if window_position(ev, v.patient.index_date, cond.within_days) == "inside"]
     return bool(found), found, ""
+
+
+def _whole_word(word: str) -> str:
+    """``word`` as a regex that does not start or end inside another word."""
+    return ((r"(?<!\w)" if word[:1].isalnum() else "") + re.escape(word)
+            + (r"(?!\w)" if word[-1:].isalnum() else ""))
 
 
 def _sex_evidence(v: View) -> Evidence | None:
