@@ -49,6 +49,8 @@ def flags_of(screener, text, target):
     ("Gallstones: lap cholecystectomy planned, date not set.", "cholecystectomy", {"hypothetical"}),
     ("Belimumab has not been started and will only be started if approved.", "Belimumab", {"negated"}),
     ("Breastfeeding until 03/2017, not since.", "Breastfeeding", {"negated"}),
+    ("SLEDAI-2K 4 (low complement 2) - vs 12 in 2023.", "SLEDAI-2K", set()),   # a comparison, not a differential
+    ("Lupus nephritis vs drug-induced lupus.", "Lupus nephritis", {"uncertain"}),
     # giving one's own history is no history
     ("Pt gives her own history and makes her own decisions.", "makes her own decisions", set()),
     # a drug named again in brackets shares its context

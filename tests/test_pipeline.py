@@ -82,6 +82,7 @@ def test_context_triggers_match_across_gaps(nlp, text, trigger, category):
     ("Antécédents :\n- lupus nephritis 2019\n", "lupus nephritis", "past_medical_history"),
     ("Terapia in atto:\n- CellCept 1000 mg\n", "CellCept", "medications"),
     ("Allergies (dossier): penicilline; adalimumab (Humira)\n", "adalimumab", "allergies"),   # a note in brackets
+    ("- Allergies: penicillin; adalimumab\n", "adalimumab", "allergies"),   # a list bullet before the header
 ])
 def test_european_section_headers(screener, text, word, section):
     from extractor.evidence import doc_evidence
