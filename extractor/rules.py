@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -124,6 +125,7 @@ def _repeated_literal(entry: dict, i: int, first_seen: dict[str, int], list_key:
 def validate_target_file(path: Path) -> dict[str, Any]:
     """Validated JSON content of a target rule file."""
     data = _read_json(path, "target_rules")
+    _check_keep_accents(path, data)
     first_seen: dict[str, int] = {}
     for i, entry in enumerate(data["target_rules"]):
         reason = _check_common(entry, TARGET_KEYS, _CATEGORY)
@@ -139,8 +141,15 @@ def validate_target_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_keep_accents(path: Path, data: dict[str, Any]) -> None:
+    keep = data.get("keep_accents", [])
+    if not isinstance(keep, list) or not all(isinstance(x, str) and x for x in keep):
+        raise RuleFileError(f"{path}: keep_accents must be a list of strings (literals not to match without accents)")
+
+
 def validate_context_file(path: Path) -> dict[str, Any]:
     data = _read_json(path, "context_rules")
+    _check_keep_accents(path, data)
     first_seen: dict[str, int] = {}
     for i, entry in enumerate(data["context_rules"]):
         reason = _check_common(entry, CONTEXT_KEYS, _CATEGORY)
@@ -198,13 +207,29 @@ def validate_section_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def _load(path: Path, validate, list_key: str, rule_class) -> list:
-    """Rules of one file, validated first; medspaCy builds them from the same dicts."""
+def unaccented(text: str) -> str:
+    """``text`` without diacritics: "refusée" -> "refusee", "mycophénolate" -> "mycophenolate"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _load(path: Path, validate, list_key: str, rule_class, fold_accents: bool = False) -> list:
+    """Rules of one file, validated first; medspaCy builds them from the same dicts. With
+    ``fold_accents``, a phrase rule written with accents also matches the text without them, as
+    translated notes are often typed ("refusee par la patiente", "reponse partielle"): a copy with
+    the unaccented literal is added unless the file already has that literal or lists the accented
+    one under ``keep_accents`` (its plain form is an English word: "mère", "refusé", "tía")."""
     data = validate(path)
     rules = []
+    literals = {str(e.get("literal", "")).lower() for e in data[list_key]}
+    keep = {x.lower() for x in data.get("keep_accents", [])}  # their plain form is another word
     for i, entry in enumerate(data[list_key]):
         try:
             rules.append(rule_class.from_dict(entry))
+            plain = unaccented(entry["literal"])
+            if (fold_accents and entry.get("pattern") is None and plain.lower() not in literals
+                    and entry["literal"].lower() not in keep):
+                literals.add(plain.lower())
+                rules.append(rule_class.from_dict({**entry, "literal": plain}))
         except (TypeError, ValueError) as exc:
             raise _fail(path, list_key, i, entry, str(exc)) from None
     return rules
@@ -213,13 +238,13 @@ def _load(path: Path, validate, list_key: str, rule_class) -> list:
 def load_target_rules(path: Path) -> list:
     from medspacy.ner import TargetRule
 
-    return _load(path, validate_target_file, "target_rules", TargetRule)
+    return _load(path, validate_target_file, "target_rules", TargetRule, fold_accents=True)
 
 
 def load_context_rules(path: Path) -> list:
     from medspacy.context import ConTextRule
 
-    return _load(path, validate_context_file, "context_rules", ConTextRule)
+    return _load(path, validate_context_file, "context_rules", ConTextRule, fold_accents=True)
 
 
 def load_section_rules(path: Path) -> list:

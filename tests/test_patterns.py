@@ -1,6 +1,7 @@
 """Every pattern file's documented examples, checked through the real pipeline, and the
 rejection of deliberately broken rule files (tests/data/broken_rules/)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def test_packaged_context_and_section_files_are_valid():
     ("bad_direction.json", validate_context_file, "context_rules[0] (literal 'denies'): direction must be one of"),
     ("duplicate_trigger.json", validate_context_file, "context_rules[1] (literal 'To rule out'): literal repeats context_rules[0]"),
     ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),
+    ("bad_keep_accents.json", validate_context_file, "keep_accents must be a list of strings"),
     ("bad_sentence_rules.json", validate_sentence_file, "open_line_ends.words[1] ('or else'): expected one word or sign"),
 ])
 def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, message):
@@ -51,3 +53,27 @@ def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, mes
         validator(BROKEN / name)
     assert name in str(err.value)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("refusée", "refusee"), ("mycophénolate mofétil", "mycophenolate mofetil"), ("Jänner", "Janner"), ("rituximab", "rituximab"),
+])
+def test_unaccented(text, plain):
+    from extractor.rules import unaccented
+
+    assert unaccented(text) == plain
+
+
+def test_accented_phrase_rules_also_match_without_accents(tmp_path):
+    from extractor.rules import load_context_rules
+
+    path = tmp_path / "context.json"
+    path.write_text(json.dumps({"context_rules": [
+        {"literal": "refusée", "category": "NEGATED_EXISTENCE", "direction": "BIDIRECTIONAL"},
+        {"literal": "proposée", "category": "HYPOTHETICAL", "direction": "BIDIRECTIONAL"},
+        {"literal": "proposee", "category": "HYPOTHETICAL", "direction": "FORWARD"},   # the file's own spelling wins
+        {"literal": "mère", "category": "FAMILY", "direction": "FORWARD"},            # "mere" is English
+    ], "keep_accents": ["mère"]}), encoding="utf-8")
+    rules = {(r.literal, r.direction) for r in load_context_rules(path)}
+    assert rules == {("refusée", "BIDIRECTIONAL"), ("refusee", "BIDIRECTIONAL"), ("proposée", "BIDIRECTIONAL"),
+                     ("proposee", "FORWARD"), ("mère", "FORWARD")}
