@@ -50,6 +50,15 @@ def flags_of(screener, text, target):
     ("Belimumab has not been started and will only be started if approved.", "Belimumab", {"negated"}),
     ("Breastfeeding until 03/2017, not since.", "Breastfeeding", {"negated"}),
     ("SLEDAI-2K 4 (low complement 2) - vs 12 in 2023.", "SLEDAI-2K", set()),   # a comparison, not a differential
+    # French typed without accents, and refusals in translated notes
+    ("La vaccination antigrippale a ete proposee et refusee par la patiente.", "vaccination antigrippale",
+     {"negated", "hypothetical"}),
+    ("Rituximab envisage en cas d'echec.", "Rituximab", {"hypothetical"}),
+    ("Lupus induit juge peu probable.", "Lupus induit", {"uncertain"}),
+    ("Grippeimpfung abgelehnt.", "Grippeimpfung", {"negated"}),
+    # "-naive" names the drug just before it, not a topic label further back
+    ("Biologics: the patient is MabThera-naive.", "Biologics", set()),
+    ("Rituximab and belimumab naive.", "Rituximab", {"negated"}),
     ("Lupus nephritis vs drug-induced lupus.", "Lupus nephritis", {"uncertain"}),
     # giving one's own history is no history
     ("Pt gives her own history and makes her own decisions.", "makes her own decisions", set()),
