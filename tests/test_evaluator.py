@@ -295,6 +295,7 @@ def test_tuberculosis(evidence, status):
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, UNKNOWN),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplantation", 0, uncertain=True)], {}, MET),  # "evaluation for"
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "organ transplant", 0, negated=True, historical=True)], {}, NOT_MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 0, family=True)], {}, UNKNOWN),
     ("transplant", [ev("HSCT", "stem cell transplant", 100)], {}, UNKNOWN),
