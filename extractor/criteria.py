@@ -67,6 +67,9 @@ class LatestClassInWindow(_Criterion):
     concepts: list[str]
     pending: list[str] = Field(default_factory=list)
     performed: list[str] = Field(default_factory=list)
+    # mentions that name a biopsy itself (not a report's "Procedure date:" header, which any
+    # operation note has): a dated one newer than every class is a biopsy with no class yet
+    biopsies: list[str] = Field(default_factory=list)
     window_days: int
     eligible_classes: list[str]
 

@@ -224,9 +224,18 @@ def latest_class_in_window(c, v: View) -> Decision:
             found = [e for e in [pending] if e] + performed
             return Decision(UNKNOWN, found[:3], "biopsy documented but no class reported")
         return Decision(UNKNOWN, [], "no biopsy class found")
-    # a class written in a later note than the preliminary one means the report came out
+    # the latest biopsy performed has no class yet; the class found is of an earlier biopsy (rule 8)
+    named = latest(b for b in performed if b.concept in c.biopsies and b.date_source == "sentence")
+    if (named is not None and named.date_min is not None and newest.date_max is not None
+            and newest.date_max < named.date_min):
+        return Decision(UNKNOWN, [named, newest] + ([pending] if pending else []),
+                        f"latest biopsy {named.event_date} has no class reported; class {newest.value} is of an earlier one")
+    # a class of the latest biopsy written in a later note than the preliminary one: the report came out
     reported_later = pending is not None and any(
-        e.note_date and pending.note_date and e.note_date > pending.note_date for e in classes)
+        e.note_date and pending.note_date and e.note_date > pending.note_date
+        and (last_biopsy is None or (e.date_max is not None and last_biopsy.date_min is not None
+                                     and e.date_max >= last_biopsy.date_min))
+        for e in classes)
     if pending is not None and ((pending.sort_date > newest.sort_date and not reported_later)
                                 or pending.note_id == newest.note_id):
         return Decision(UNKNOWN, [pending, newest], "the latest biopsy report is preliminary or pending")

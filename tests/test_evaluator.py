@@ -113,6 +113,12 @@ def cls(key, days, **kw):
     ([cls("IV", 0, note="N2", date_source="sentence_relative"),
       ev("RENAL_BIOPSY", "renal biopsy", 0, note="N2", date_source="sentence_relative",
          date_min=INDEX - timedelta(200), date_max=INDEX - timedelta(170))], UNKNOWN),
+    # a newer biopsy with only a preliminary report: the earlier biopsy's class no longer decides (rule 8) ...
+    ([cls("III", 900), ev("RENAL_BIOPSY", "native kidney biopsy", 57, note="N3"),
+      ev("LN_BIOPSY_PENDING", "classification will follow", 55, note="N3"),
+      cls("III", 900, note="N6", note_date=INDEX, start=80)], UNKNOWN),
+    # ... but a report header's procedure date alone may be any operation's ("Date of surgery")
+    ([cls("IV", 126), ev("PROCEDURE_DATE", "Date of surgery", 98, note="N4")], MET),
     ([], UNKNOWN),
 ])
 def test_ln_biopsy_recent(evidence, status):
