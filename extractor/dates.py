@@ -203,6 +203,11 @@ _REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the
                      r"(?!<S>*,?<S>*(?:(?:of|del?)<S>+)?(?:<Y4>|last|this|the|next)\b)")
 
 # -- day-first declarations ("(dd/mm/yyyy)", "DD.MM.YYYY", "dd-mm-aaaa")
+# function words of languages that write dates day-first and are not English words ("le",
+# "und", "della", "het", "los"): three different ones mark a note written in one of them
+_DAY_FIRST_LANGUAGE_RE = re.compile(
+    r"\b(?:le|du|des|une|avec|dans|pour|sous|der|und|mit|nicht|bei|seit|keine|della|degli|nella|het|een|niet|geen"
+    r"|wordt|los|las|del|para|desde)\b", re.IGNORECASE)
 _DECL_DAY_FIRST_RE = _rx(r"\b(?:dd|jj|tt|gg)<S>*[/.\-]<S>*mm\b")  # French jj/mm, German TT.MM., Italian gg/mm
 _DECL_MONTH_FIRST_RE = _rx(r"\bmm<S>*[/.\-]<S>*dd\b")
 
@@ -267,7 +272,9 @@ def note_day_first(text: str) -> bool | None:
 
     True when the note declares day-first ("dd/mm/yyyy", "DD.MM.YYYY", "dd-mm-aaaa") or when some
     numeric date is unambiguously day-first (first field > 12, second <= 12) and none is
-    unambiguously month-first; False for a month-first declaration or month-first evidence only;
+    unambiguously month-first, or, with no numeric evidence either way, when the note is written
+    in a language whose countries write day-first (three different function words such as "le",
+    "und", "della", "het"); False for a month-first declaration or month-first evidence only;
     None when nothing tells (or the evidence conflicts).
     """
     declares_day = _DECL_DAY_FIRST_RE.search(text) is not None
@@ -285,6 +292,8 @@ def note_day_first(text: str) -> bool | None:
             month_evidence = True
     if day_evidence != month_evidence:
         return day_evidence
+    if not (day_evidence or month_evidence) and len(set(w.lower() for w in _DAY_FIRST_LANGUAGE_RE.findall(text))) >= 3:
+        return True  # written (or left) in French, German, Italian, Dutch or Spanish: Europe writes day-first
     return None
 
 

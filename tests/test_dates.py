@@ -255,6 +255,10 @@ def test_day_first(text: str, day_first: bool | None, expected: tuple[date, bool
     ("Seen 04/05/2024", None),
     ("Seen 25/03/2024 and 03/25/2024", None),
     ("No dates at all; BP 120/80", None),
+    ("Prelevement: PBR gauche le 05/03/2025, protocole signe le 06/03/2025; pas de composante membraneuse dans les glomerules, avec croissants",
+     True),                                                           # French: day-first
+    ("Biopsie am 05/03/2025 bei Lupusnephritis und mit Halbmonden, nicht membranös", True),
+    ("Biopsy on 05/03/2025 for lupus nephritis; the report is in the chart", None),   # English: undecided
 ])
 def test_note_day_first(text: str, expected: bool | None) -> None:
     assert note_day_first(text) is expected
