@@ -208,15 +208,29 @@ def validate_section_file(path: Path) -> dict[str, Any]:
 
 
 def unaccented(text: str) -> str:
-    """``text`` without diacritics: "refusée" -> "refusee", "mycophénolate" -> "mycophenolate"."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    """``text`` without diacritics: "refusée" -> "refusee", "mycophénolate" -> "mycophenolate", "ß" -> "ss"."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return plain.replace("ß", "ss")
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def plain_spellings(text: str) -> list[str]:
+    """How ``text`` is typed without accents: stripped ("für" -> "fur") and, for German umlauts,
+    transliterated ("für" -> "fuer", "Mutter" unchanged); only spellings that differ from it."""
+    out = []
+    for plain in (unaccented(text), unaccented(text.translate(_UMLAUTS))):
+        if plain != text and plain not in out:
+            out.append(plain)
+    return out
 
 
 def _load(path: Path, validate, list_key: str, rule_class, fold_accents: bool = False) -> list:
     """Rules of one file, validated first; medspaCy builds them from the same dicts. With
     ``fold_accents``, a phrase rule written with accents also matches the text without them, as
-    translated notes are often typed ("refusee par la patiente", "reponse partielle"): a copy with
-    the unaccented literal is added unless the file already has that literal or lists the accented
+    translated notes are often typed ("refusee par la patiente", "reponse partielle", "kein Anhalt
+    fuer"): a copy with each plain spelling (:func:`plain_spellings`) is added unless the file already has that literal or lists the accented
     one under ``keep_accents`` (its plain form is an English word: "mère", "refusé", "tía")."""
     data = validate(path)
     rules = []
@@ -225,11 +239,12 @@ def _load(path: Path, validate, list_key: str, rule_class, fold_accents: bool = 
     for i, entry in enumerate(data[list_key]):
         try:
             rules.append(rule_class.from_dict(entry))
-            plain = unaccented(entry["literal"])
-            if (fold_accents and entry.get("pattern") is None and plain.lower() not in literals
-                    and entry["literal"].lower() not in keep):
-                literals.add(plain.lower())
-                rules.append(rule_class.from_dict({**entry, "literal": plain}))
+            if not fold_accents or entry.get("pattern") is not None or entry["literal"].lower() in keep:
+                continue
+            for plain in plain_spellings(entry["literal"]):
+                if plain.lower() not in literals:
+                    literals.add(plain.lower())
+                    rules.append(rule_class.from_dict({**entry, "literal": plain}))
         except (TypeError, ValueError) as exc:
             raise _fail(path, list_key, i, entry, str(exc)) from None
     return rules

@@ -64,6 +64,16 @@ def test_unaccented(text, plain):
     assert unaccented(text) == plain
 
 
+@pytest.mark.parametrize("text, spellings", [
+    ("kein Anhalt für", ["kein Anhalt fur", "kein Anhalt fuer"]), ("Größe", ["Grosse", "Groesse"]),
+    ("refusée", ["refusee"]), ("rituximab", []),
+])
+def test_plain_spellings(text, spellings):
+    from extractor.rules import plain_spellings
+
+    assert plain_spellings(text) == spellings
+
+
 def test_accented_phrase_rules_also_match_without_accents(tmp_path):
     from extractor.rules import load_context_rules
 
