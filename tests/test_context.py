@@ -56,6 +56,8 @@ def flags_of(screener, text, target):
     ("Rituximab envisage en cas d'echec.", "Rituximab", {"hypothetical"}),
     ("Lupus induit juge peu probable.", "Lupus induit", {"uncertain"}),
     ("Grippeimpfung abgelehnt.", "Grippeimpfung", {"negated"}),
+    ("Histology: reactive hyperplasia, kein Anhalt fuer Lymphom.", "Lymphom", {"negated"}),   # "für" typed "fuer"
+    ("Contraception: still condoms only - counselling repeated, appointment gyn for IUD.", "IUD", {"hypothetical"}),
     # "-naive" names the drug just before it, not a topic label further back
     ("Biologics: the patient is MabThera-naive.", "Biologics", set()),
     ("Rituximab and belimumab naive.", "Rituximab", {"negated"}),
