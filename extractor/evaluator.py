@@ -10,6 +10,7 @@ the index date: not counted).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -342,7 +343,7 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
                  if not ev.family and not ev.hypothetical and lab_result(ev, cutoffs) == cond.result]
     elif cond.flags:
         # whole words: Italian "nega" (denies) is not the start of "negative"
-        words = re.compile("|".join(_whole_word(w) for w in cond.triggers), re.IGNORECASE) if cond.triggers else None
+        words = _any_word(tuple(cond.triggers)) if cond.triggers else None
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if all(getattr(ev, f) for f in cond.flags) and not ev.family
                  and (words is None or words.search(ev.context_triggers))]
@@ -351,6 +352,17 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
     if cond.within_days is not None:
         found = [ev for ev in found if window_position(ev, v.patient.index_date, cond.within_days) == "inside"]
     return bool(found), found, ""
+
+
+@functools.lru_cache(maxsize=None)
+def _any_word(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(_whole_word, words)), re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def _word_before(words: tuple[str, ...]) -> re.Pattern:
+    """One of ``words`` ending the text, perhaps with a hyphen ("post-")."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")[\s-]*$", re.IGNORECASE)
 
 
 def _whole_word(word: str) -> str:
@@ -532,7 +544,7 @@ def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
     dated mention of the same drug up to its note, else as any day up to its note."""
     if not words:
         return evs
-    cue = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")[\s-]*$", re.IGNORECASE)
+    cue = _word_before(tuple(words))
     dated = [e for e in evs if e.date_source != "note_date"]
     out = []
     for ev in evs:

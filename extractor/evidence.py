@@ -289,7 +289,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             section=section_at(sections, ent.start_char), sentence_text=sent.text,
         )
         triggers = []
-        for modifier in effective_modifiers(ent):
+        modifiers = effective_modifiers(ent)
+        for modifier in modifiers:
             flag = _MODIFIER_FLAGS.get(modifier.category)
             if flag:
                 setattr(ev, flag, True)
@@ -301,7 +302,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:{trigger} (of {ents[i - 1].text})")
         context_of[ent.start_char] = [tuple(t.split(":", 1)) for t in triggers]
-        own = [m for m in effective_modifiers(ent) if m.category == "PATIENT"]  # "personal hx of", under FHx
+        own = [m for m in modifiers if m.category == "PATIENT"]  # "personal hx of", under FHx
         triggers += [f"patient:{doc[m.modifier_span[0]:m.modifier_span[1]].text}" for m in own[:1]]
         for flag, value in section_flags.get(ev.section or "", {}).items():
             if value and not getattr(ev, flag) and not (own and flag == "family"):
