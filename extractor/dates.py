@@ -163,6 +163,7 @@ _DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>
                     r"(?!\.?<S>*[-,/.]?<S>*(?:(?:del?|of)<S>+)?(?:<Y4>|'?\d{2})\b)")
 # a month with no year after a cue: "started in May", "since September", "in early March", "desde abril",
 # or alone in brackets: "during that admit (March)"
+_ANY_MONTH_RE = _rx(r"<MONTH>")  # every pattern with a month name contains one
 _MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante)"
                        r"(?:<S>+(?:early|late|mid-?))?<S>+|\()<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
 # a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
@@ -236,14 +237,16 @@ def find_dates(text: str, reference_date: date | None = None,
     found: list[DateMention] = []
     # dotted dates ("17.05.2023") are written day-first unless the note says month-first
     found.extend(_find_numeric_dates(text, prefer_day_first, ref, dotted_day_first=day_first is not False))
-    found.extend(_find_named_dates(text))
-    found.extend(_find_month_years(text))
+    named = _ANY_MONTH_RE.search(text) is not None  # one scan spares eight month-name patterns
+    if named:
+        found.extend(_find_named_dates(text))
+    found.extend(_find_month_years(text, named))
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))
     found.extend(_find_md_lists(text, prefer_day_first))
     if ref is not None:
         found.extend(_find_hace(text, ref))
-        found.extend(_find_yearless(text, prefer_day_first, ref))
+        found.extend(_find_yearless(text, prefer_day_first, ref, named))
         found.extend(_find_ago(text, ref))
         found.extend(_find_calendar_relative(text, ref))
         found.extend(_find_relative_seasons(text, ref))
@@ -443,9 +446,10 @@ def _find_named_dates(text: str) -> Iterator[DateMention]:
                 yield _mention(text, m.start(), m.end(), day, day, "day", "absolute")
 
 
-def _find_month_years(text: str) -> Iterator[DateMention]:
-    """March 2024, Mar-2024, March of 2024, marzo de 2024, March '24, 03/2024, 3/2024, 2024-03."""
-    for m in _NAMED_MONTH_RE.finditer(text):
+def _find_month_years(text: str, named: bool = True) -> Iterator[DateMention]:
+    """March 2024, Mar-2024, March of 2024, marzo de 2024, March '24, 03/2024, 3/2024, 2024-03.
+    ``named=False``: the text has no month name, only the numeric forms are looked for."""
+    for m in _NAMED_MONTH_RE.finditer(text) if named else ():
         year = int(m["y"]) if m["y"] else _expand_year(int(m["yy"]), None)
         lo, hi = _month_range(year, _month_number(m["mon"]))
         yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
@@ -484,9 +488,10 @@ def _find_years(text: str) -> Iterator[DateMention]:
             yield _mention(text, m.start(), m.end(), date(year, 1, 1), date(year, 12, 31), "year", "absolute")
 
 
-def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[DateMention]:
-    """'on 3/15', 'March 15', '15 March': the latest such day on or before ``ref``."""
-    for regex in (_MD_NOYEAR_RE, _DM_NOYEAR_RE):
+def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = True) -> Iterator[DateMention]:
+    """'on 3/15', 'March 15', '15 March': the latest such day on or before ``ref``.
+    ``named=False``: the text has no month name, only the numeric forms are looked for."""
+    for regex in (_MD_NOYEAR_RE, _DM_NOYEAR_RE) if named else ():
         for m in regex.finditer(text):
             if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
                 continue
@@ -494,7 +499,7 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[Dat
             if day is not None:
                 yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
     ahead = set()
-    for m in _MONTH_AHEAD_RE.finditer(text):
+    for m in _MONTH_AHEAD_RE.finditer(text) if named else ():
         if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
             continue
         ahead.add(m.start("mon"))
@@ -502,7 +507,7 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date) -> Iterator[Dat
         year = ref.year if month >= ref.month else ref.year + 1
         lo, hi = _month_range(year, month)
         yield _mention(text, m.start("mon"), m.end(), max(lo, ref), hi, "month", "relative")
-    for m in _MONTH_NOYEAR_RE.finditer(text):
+    for m in _MONTH_NOYEAR_RE.finditer(text) if named else ():
         if m["mon"] in _AMBIGUOUS_LOWER_MONTHS or m.start("mon") in ahead:
             continue  # "in may" is a verb; "by late May" looks ahead
         month = _month_number(m["mon"])
