@@ -126,6 +126,11 @@ _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
 _APPOSITION_CLOSE = re.compile(r"[^()\n]{0,40}\)")
 
 
+def _drug_of(span) -> str | None:
+    rule = span._.target_rule
+    return (rule.metadata or {}).get("drug") if rule is not None else None
+
+
 def is_apposition(text: str, head, ent) -> bool:
     """``ent`` names ``head`` again in the bracket right after it ("Inj. Reditux (rituximab)",
     "abatacept (ORENCIA) 125 mg"): it shares the head's context ("Discussed about Inj. Reditux
@@ -345,8 +350,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         if config.get("last_dose_words"):
             # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")
             drugs = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
-                     and (o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") or o.label_ == ent.label_)
-                     and not (drug and (o._.target_rule.metadata or {}).get("drug") == drug)]
+                     and (_drug_of(o) or o.label_ == ent.label_) and not (drug and _drug_of(o) == drug)]
             last_dose = last_dose_date(text, in_sentence, ev.start, ev.end, drugs, tuple(config["last_dose_words"]))
         resolve_date(ev, in_sentence, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end),
                      last_dose)
