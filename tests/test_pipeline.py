@@ -101,3 +101,35 @@ def test_trigger_sharing_a_word_with_its_target(screener, text, target, negated)
 
     rows = doc_evidence(screener.nlp(text), "P", "N", None, screener.concepts, screener.section_flags, {})
     assert [ev.negated for ev in rows if ev.text == target] == [negated]
+
+
+@pytest.mark.parametrize("pattern, expanded", [
+    ([{"LOWER": {"IN": ["was", "is"]}}, {"LOWER": "not"}],
+     [[{"LOWER": "was"}, {"LOWER": "not"}], [{"LOWER": "is"}, {"LOWER": "not"}]]),
+    ([{"LOWER": {"IN": ["may", "might"]}, "OP": "?"}, {"LOWER": "rule"}],        # optional: left as it is
+     [[{"LOWER": {"IN": ["may", "might"]}, "OP": "?"}, {"LOWER": "rule"}]]),
+    ([{"LIKE_NUM": True}, {"LOWER": {"IN": ["dd"]}}], [[{"LIKE_NUM": True}, {"LOWER": "dd"}]]),
+    ([{"LOWER": {"REGEX": "^d'"}}], [[{"LOWER": {"REGEX": "^d'"}}]]),             # not a set
+])
+def test_set_predicates_written_out(pattern, expanded):
+    from extractor.pipeline import expanded_pattern
+
+    assert expanded_pattern(pattern) == expanded
+
+
+def test_written_out_patterns_match_the_same(nlp):
+    from spacy.matcher import Matcher
+
+    from extractor.pipeline import expand_set_predicates
+
+    text = "He was not seen. It is not clear whether she did not appear; cause for concern."
+    doc = nlp.make_doc(text)
+    before, after = Matcher(nlp.vocab), Matcher(nlp.vocab)
+    patterns = [[{"LOWER": {"IN": ["was", "is", "did"]}}, {"LOWER": {"IN": ["not", "n't"]}}],
+                [{"LOWER": {"IN": ["cause", "reason"]}}, {"LOWER": "for"}]]
+    for i, p in enumerate(patterns):
+        before.add(f"r{i}", [p])
+        after.add(f"r{i}", [p])
+    expand_set_predicates(after)
+    assert len(after.get("r0")[1]) == 6
+    assert after(doc) == before(doc)
