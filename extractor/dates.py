@@ -208,7 +208,7 @@ _REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the
 # "und", "della", "het", "los"): three different ones mark a note written in one of them
 _DAY_FIRST_LANGUAGE_RE = re.compile(
     r"\b(?:le|du|des|une|avec|dans|pour|sous|der|und|mit|nicht|bei|seit|keine|della|degli|nella|het|een|niet|geen"
-    r"|wordt|los|las|del|para|desde)\b", re.IGNORECASE)
+    r"|wordt|el|los|las|del|para|desde|que|por|con|una|según|tras|hasta)\b", re.IGNORECASE)
 _DECL_DAY_FIRST_RE = _rx(r"\b(?:dd|jj|tt|gg)<S>*[/.\-]<S>*mm\b")  # French jj/mm, German TT.MM., Italian gg/mm
 _DECL_MONTH_FIRST_RE = _rx(r"\bmm<S>*[/.\-]<S>*dd\b")
 

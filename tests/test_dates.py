@@ -259,6 +259,7 @@ def test_day_first(text: str, day_first: bool | None, expected: tuple[date, bool
      True),                                                           # French: day-first
     ("Biopsie am 05/03/2025 bei Lupusnephritis und mit Halbmonden, nicht membranös", True),
     ("Biopsy on 05/03/2025 for lupus nephritis; the report is in the chart", None),   # English: undecided
+    ("Biopsia renal percutánea realizada el 10/02/2025 con aguja 16G, que muestra proliferación", True),  # Spanish
 ])
 def test_note_day_first(text: str, expected: bool | None) -> None:
     assert note_day_first(text) is expected

@@ -55,6 +55,7 @@ def test_lab_result(after, before, result, number):
     (": rash 2 + arthritis 4 = 6", 6), (" 4 + 2", 4),
     (": 10 in January -> 16 today", 16), (": 4 at the August review; 10 today", 10),
     (": 10 on 09/10/2024 -> 4 today", 4), (" 6; plan MMF", 6),
+    ("-2K hoy: 8", 8), ("-2K al egreso: 4", 4),                        # Spanish
 ])
 def test_score(after, value):
     found = parse_score(after)
