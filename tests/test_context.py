@@ -284,6 +284,63 @@ def flags_of(screener, text, target):
     ("Dr Nie started rituximab.", "rituximab", set()),
     ("Renal biopsy: non-diagnostic.", "Renal biopsy", set()),
     ("HBsAg: non reactive.", "HBsAg", set()),
+    # Spanish, as written in Spain and Latin America: negation
+    ("Ausencia de tuberculosis activa.", "tuberculosis activa", {"negated"}),
+    ("Quantiferon negativo; no presenta tuberculosis.", "tuberculosis", {"negated"}),
+    ("No refiere lactancia materna.", "lactancia materna", {"negated"}),
+    ("Nunca ha recibido rituximab.", "rituximab", {"negated"}),
+    ("No ha recibido belimumab.", "belimumab", {"negated"}),
+    ("Niega cáncer.", "cáncer", {"negated"}),
+    ("Se descarta tuberculosis.", "tuberculosis", {"negated"}),
+    ("Tuberculosis descartada.", "Tuberculosis", {"negated"}),
+    ("Rechaza la vacuna antigripal.", "vacuna antigripal", {"negated"}),
+    ("Vacuna antigripal: no aceptó.", "Vacuna antigripal", {"negated"}),
+    ("No incluida en ningún ensayo clínico.", "ensayo clínico", {"negated"}),
+    ("No es candidata a trasplante renal por ahora.", "candidata a trasplante renal", {"negated"}),
+    ("Rituximab nunca administrado.", "Rituximab", {"negated"}),
+    ("VIH negativo.", "VIH", set()),  # a lab result, not a negation
+    ("No se puede descartar tuberculosis.", "tuberculosis", {"uncertain"}),
+    ("Rechazo agudo del trasplante renal en 2019.", "trasplante renal", set()),
+    # Spanish: history
+    ("Antecedente de cáncer de mama.", "cáncer de mama", {"historical"}),
+    ("Tuberculosis pulmonar hace 10 años.", "Tuberculosis pulmonar", {"historical"}),
+    ("Trasplante renal previo.", "Trasplante renal", {"historical"}),
+    ("Tuberculosis tratada en 2010.", "Tuberculosis", {"historical"}),
+    ("Linfoma en el pasado, ya resuelto.", "Linfoma", {"historical"}),
+    ("Nefritis lúpica desde hace 3 años.", "Nefritis lúpica", set()),  # ongoing, not history
+    # Spanish: plans and conditions
+    ("Se solicitará Quantiferon.", "Quantiferon", {"hypothetical"}),
+    ("Se indica iniciar rituximab.", "rituximab", {"hypothetical"}),
+    ("En caso de recaída, belimumab.", "belimumab", {"hypothetical"}),
+    ("Si no hay respuesta, rituximab.", "rituximab", {"hypothetical"}),
+    ("Rituximab a considerar.", "Rituximab", {"hypothetical"}),
+    ("Biopsia renal programada.", "Biopsia renal", {"hypothetical"}),
+    ("Pendiente de biopsia renal.", "biopsia renal", {"hypothetical"}),
+    ("Se propone ciclofosfamida.", "ciclofosfamida", {"hypothetical"}),
+    # Spanish: uncertainty
+    ("Sospecha de tuberculosis.", "tuberculosis", {"uncertain"}),
+    ("Tuberculosis a descartar.", "Tuberculosis", {"uncertain"}),
+    ("Probable linfoma.", "linfoma", {"uncertain"}),
+    ("Biopsia renal compatible con nefritis lúpica clase IV.", "nefritis lúpica", set()),
+    # Spanish: family
+    ("Madre con cáncer de mama.", "cáncer de mama", {"family"}),
+    ("Hermana con lupus eritematoso sistémico.", "lupus eritematoso sistémico", {"family"}),
+    ("Tía: linfoma.", "linfoma", {"family"}),
+    ("Prima con tuberculosis.", "tuberculosis", {"family"}),
+    ("Paciente, madre de dos hijos, con nefritis lúpica.", "nefritis lúpica", set()),
+    # Spanish: terminators
+    ("No rituximab, pero sí belimumab.", "belimumab", set()),
+    ("Niega cáncer, aunque tuberculosis en 2010.", "tuberculosis", set()),
+    ("Sin rituximab; sin embargo, recibió belimumab.", "belimumab", set()),
+    # English sentences the Spanish triggers must leave alone
+    ("Her main gripe is the fatigue; lupus nephritis is active.", "lupus nephritis", set()),
+    ("The prima facie case: rituximab given in March.", "rituximab", set()),
+    ("Dr. Nieto started rituximab.", "rituximab", set()),
+    ("Dra. Sobrino: lupus nephritis class IV.", "lupus nephritis", set()),
+    ("No rituximab, but belimumab given.", "belimumab", set()),
+    ("Placenta previa, cesarean section 2024-03-02.", "cesarean section", set()),
+    ("Tuberculosis treated with RIPE, resolved.", "Tuberculosis", {"historical"}),
+    ("Rituximab given; pending review is not planned.", "Rituximab", set()),
 ])
 def test_context_flags(screener, text, target, flags):
     got, _ = flags_of(screener, text, target)
