@@ -24,6 +24,12 @@ def parse_sex(text: str) -> str | None:
     return "F" if word.lower() in _FEMALE else "M"
 
 
+# a gendered noun opening an age phrase: "varón de 52 años", "Homme de 52 ans", "Mujer de 26 años"
+_SEX_FIRST = re.compile(r"^\s*(mujer|var[oó]n|hombre|femme|homme|donna|uomo|vrouw|frau|patientin|patiente|patiënte)\b",
+                        re.IGNORECASE)
+_FEMALE_FIRST = {"mujer", "femme", "donna", "vrouw", "frau", "patientin", "patiente", "patiënte"}
+
+
 def parse_age(text: str) -> tuple[int, str | None] | None:
     """(age in years, sex or None) from an age phrase; None for implausible ages."""
     match = _AGE.search(text)
@@ -32,7 +38,10 @@ def parse_age(text: str) -> tuple[int, str | None] | None:
     age = int(match.group(1))
     if not 0 < age < 120:
         return None
-    return age, parse_sex(text)
+    sex = parse_sex(text)
+    if sex is None and (first := _SEX_FIRST.match(text)):
+        sex = "F" if first.group(1).lower() in _FEMALE_FIRST else "M"
+    return age, sex
 
 
 def age_on(birth: date, on: date) -> int:

@@ -65,6 +65,8 @@ def test_score(after, value):
 @pytest.mark.parametrize("text, expected", [
     ("34-year-old female", (34, "F")), ("27 y/o F", (27, "F")), ("Age: 41", (41, None)),
     ("58-year-old man", (58, "M")), ("19 yo M", (19, "M")), ("150 year old", None),
+    ("varón de 52 años", (52, "M")), ("Mujer de 26 años", (26, "F")), ("Homme de 52 ans", (52, "M")),
+    ("paciente de 29 años", (29, None)),
 ])
 def test_age(text, expected):
     assert parse_age(text) == expected
