@@ -281,6 +281,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         by_sentence.setdefault(e.sent.start_char, []).append(e)
     rows: list[Evidence] = []
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
+    comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
     for i, ent in enumerate(ents):
         sent = ent.sent
         rule = ent._.target_rule
@@ -340,7 +341,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                     and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
                     and not (drug and o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") == drug)]
         # a comparison word opens another state: "SLEDAI-2K 4 ... vs 12 in 2023" is not of 2023
-        blockers += [m.span() for m in _COMPARISON.finditer(text, sent.start_char, sent.end_char)]
+        if sent.start_char not in comparisons:
+            comparisons[sent.start_char] = [m.span() for m in _COMPARISON.finditer(text, sent.start_char, sent.end_char)]
+        blockers += comparisons[sent.start_char]
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
