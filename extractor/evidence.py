@@ -269,6 +269,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     text = doc.user_data.get(TEXT_KEY, doc.text)
     date_spans = doc.user_data.get(DATE_SPANS_KEY)
     dates = find_dates(text, note_date) if date_spans is None else find_dates_in(text, date_spans, note_date)
+    dates = [d for d in dates if not is_document_date(text, d)]  # "reported 25/01/2023" dates no event
     sections = bounded_sections(text, [
         (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
@@ -339,7 +340,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         drug = ev.details.get("drug")
         blockers = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                     and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
-                    and not (drug and o._.target_rule is not None and (o._.target_rule.metadata or {}).get("drug") == drug)]
+                    and not (drug and _drug_of(o) == drug)]
         # a comparison word opens another state: "SLEDAI-2K 4 ... vs 12 in 2023" is not of 2023
         if sent.start_char not in comparisons:
             comparisons[sent.start_char] = [m.span() for m in _COMPARISON.finditer(text, sent.start_char, sent.end_char)]
@@ -347,8 +348,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
-        in_sentence = [d for d in dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
-                       if not is_document_date(text, d)]
+        in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
         last_dose = None
         if config.get("last_dose_words"):
             # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")
