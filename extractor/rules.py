@@ -226,9 +226,9 @@ def plain_spellings(text: str) -> list[str]:
     return out
 
 
-def _load(path: Path, validate, list_key: str, rule_class, fold_accents: bool = False) -> list:
-    """Rules of one file, validated first; medspaCy builds them from the same dicts. With
-    ``fold_accents``, a phrase rule written with accents also matches the text without them, as
+def _load(path: Path, validate, list_key: str, rule_class) -> list:
+    """Rules of one file, validated first; medspaCy builds them from the same dicts. A phrase rule
+    written with accents also matches the text without them, as
     translated notes are often typed ("refusee par la patiente", "reponse partielle", "kein Anhalt
     fuer"): a copy with each plain spelling (:func:`plain_spellings`) is added unless the file already has that literal or lists the accented
     one under ``keep_accents`` (its plain form is an English word: "mère", "refusé", "tía")."""
@@ -239,7 +239,7 @@ def _load(path: Path, validate, list_key: str, rule_class, fold_accents: bool = 
     for i, entry in enumerate(data[list_key]):
         try:
             rules.append(rule_class.from_dict(entry))
-            if not fold_accents or entry.get("pattern") is not None or entry["literal"].lower() in keep:
+            if entry.get("pattern") is not None or entry["literal"].lower() in keep:
                 continue
             for plain in plain_spellings(entry["literal"]):
                 if plain.lower() not in literals:
@@ -253,13 +253,13 @@ def _load(path: Path, validate, list_key: str, rule_class, fold_accents: bool = 
 def load_target_rules(path: Path) -> list:
     from medspacy.ner import TargetRule
 
-    return _load(path, validate_target_file, "target_rules", TargetRule, fold_accents=True)
+    return _load(path, validate_target_file, "target_rules", TargetRule)
 
 
 def load_context_rules(path: Path) -> list:
     from medspacy.context import ConTextRule
 
-    return _load(path, validate_context_file, "context_rules", ConTextRule, fold_accents=True)
+    return _load(path, validate_context_file, "context_rules", ConTextRule)
 
 
 def load_section_rules(path: Path) -> list:
