@@ -522,20 +522,18 @@ def most_specific(evs: list[Evidence]) -> list[Evidence]:
     return [a for a in evs if not any(contains(a, b) for b in evs)]
 
 
+def _told_again(ev: Evidence, dated: Iterable[Evidence]) -> Evidence | None:
+    """``ev`` viewed with the date of the latest of ``dated`` up to its note, or None."""
+    earlier = [d for d in dated if d.date_max is not None and ev.note_date is not None and d.date_max <= ev.note_date]
+    return _dated_like(ev, latest(earlier)) if earlier else None
+
+
 def restated_events(evs: list[Evidence]) -> list[Evidence]:
     """An undated mention of a one-off event in a note after a dated mention of the same kind
     ("knee replacement" in a clinic note after "total knee arthroplasty 04/27/2024") refers to
     that event: it is viewed with the latest earlier dated mention's date."""
     dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative", "sentence_last_dose")]
-    out = []
-    for ev in evs:
-        if ev.date_source == "note_date":
-            earlier = [d for d in dated if d.date_max is not None and ev.note_date is not None and d.date_max <= ev.note_date]
-            if earlier:
-                out.append(_dated_like(ev, latest(earlier)))
-                continue
-        out.append(ev)
-    return out
+    return [(ev.date_source == "note_date" and _told_again(ev, dated)) or ev for ev in evs]
 
 
 def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
@@ -551,9 +549,7 @@ def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
         before = ev.sentence_text[: max(0, ev.start - ev.sentence_start)]
         if ev.date_source == "note_date" and cue.search(before[-30:]):
             drug = ev.details.get("drug")
-            earlier = [d for d in dated if d.details.get("drug") == drug and d.date_max is not None
-                       and ev.note_date is not None and d.date_max <= ev.note_date]
-            out.append(_dated_like(ev, latest(earlier)) if earlier else _as_restatement(ev))
+            out.append(_told_again(ev, (d for d in dated if d.details.get("drug") == drug)) or _as_restatement(ev))
         else:
             out.append(ev)
     return out
