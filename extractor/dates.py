@@ -64,15 +64,24 @@ class DateMention:
 # --------------------------------------------------------------------------------------------------
 # Vocabulary (read-only)
 
-_MONTH_BY_PREFIX = MappingProxyType({
-    "jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6, "jul": 7,
-    "aug": 8, "ago": 8, "sep": 9, "set": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12,
-    # French, German, Italian and Dutch (notes translated from European hospitals)
-    "jä": 1, "jae": 1, "gen": 1, "fév": 2, "fev": 2, "mär": 3, "mae": 3, "maa": 3, "avr": 4, "mai": 5, "mag": 5,
-    "mei": 5, "giu": 6, "lug": 7, "aoû": 8, "aou": 8, "okt": 10, "ott": 10, "dez": 12, "déc": 12,
-})
-# months whose first three letters are shared ("juin"/"juillet") or missing from the prefixes
-_MONTH_BY_WORD = MappingProxyType({"juin": 6, "juil": 7, "juillet": 7, "jänner": 1, "jaenner": 1})
+# Every month name the patterns read, with its number: English, Spanish, and the French, German,
+# Italian and Dutch left in notes translated from European hospitals. <MONTH> is built from it.
+_MONTH_NAMES: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "jänner", "jaenner", "janner", "gennaio",
+         "januari")),
+    (2, ("february", "feb", "febrero", "février", "fevrier", "févr", "fevr", "februar", "febbraio", "februari")),
+    (3, ("march", "mar", "marzo", "mars", "märz", "maerz", "marz", "maart")),
+    (4, ("april", "apr", "abril", "abr", "avril", "avr", "aprile")),
+    (5, ("may", "mayo", "mai", "maggio", "mei")),
+    (6, ("june", "jun", "junio", "juin", "juni", "giugno")),
+    (7, ("july", "jul", "julio", "juillet", "juil", "juli", "luglio")),
+    (8, ("august", "aug", "agosto", "août", "aout", "augustus")),
+    (9, ("september", "sept", "sep", "septiembre", "setiembre", "septembre", "settembre")),
+    (10, ("october", "oct", "octubre", "octobre", "oktober", "okt", "ottobre")),
+    (11, ("november", "nov", "noviembre", "novembre")),
+    (12, ("december", "dec", "diciembre", "dic", "décembre", "decembre", "déc", "dezember", "dez", "dicembre")),
+)
+_MONTH_BY_NAME = MappingProxyType({name: number for number, names in _MONTH_NAMES for name in names})
 
 # Month tokens that are ordinary English words when written in lower case ("values may 2...");
 # they are not accepted in the year-less forms, which have no year to confirm them.
@@ -102,15 +111,7 @@ _PLACEHOLDERS: tuple[tuple[str, str], ...] = (
     # not glued to a preceding word, number, '/', '.', or 'digit-' (keeps "HIV-1/2", "555-..." out),
     # except a year and a dash: the second date of "03/01/2024-03/15/2024"
     ("<NB>", r"(?<![\w./])(?:(?<!\d-)|(?<=(?:19|20)\d\d-))"),
-    ("<MONTH>", r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
-                r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-                r"|enero|ene|febrero|marzo|abril|abr|mayo|junio|julio|agosto|septiembre|setiembre"
-                r"|octubre|noviembre|diciembre|dic"
-                # French, German, Italian, Dutch
-                r"|janvier|janv|f[ée]vrier|f[ée]vr|mars|avril|avr|mai|juin|juillet|juil|ao[ûu]t|septembre"
-                r"|octobre|novembre|d[ée]cembre|d[ée]c|januar|j[äa]e?nner|februar|m[äa]e?rz|juni|juli|oktober|okt"
-                r"|dezember|dez|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
-                r"|januari|februari|maart|mei|augustus)\b"),
+    ("<MONTH>", "(?P<mon>" + "|".join(map(re.escape, sorted(_MONTH_BY_NAME, key=len, reverse=True))) + r")\b"),
     ("<SEASON>", r"(?P<season>spring|summer|fall|autumn|winter|primavera|verano|oto[ñn]o|invierno)\b"),
     ("<Y4>", r"(?:19|20)\d{2}"),
     ("<SUF>", r"(?:st|nd|rd|th|er|\.)?"),  # 1st; French "1er mars"; German "3. März"
@@ -383,10 +384,7 @@ def _expand_year(two_digits: int, ref: date | None) -> int:
 
 
 def _month_number(token: str) -> int:
-    word = token.lower()
-    if word in _MONTH_BY_WORD:
-        return _MONTH_BY_WORD[word]
-    return _MONTH_BY_PREFIX.get(word[:3]) or _MONTH_BY_PREFIX[word[:2]]
+    return _MONTH_BY_NAME[token.lower()]
 
 
 def _read_numeric(a: int, b: int, year: int, prefer_day_first: bool) -> tuple[date, bool] | None:
