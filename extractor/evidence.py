@@ -108,18 +108,34 @@ def _is_label(text: str, start: int, end: int) -> bool:
     return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 40), start))
 
 
-_COMPARISON = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|previously|formerly)(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class _DateWords:
+    """The word lists of ``patterns/date_rules.json``, compiled once."""
 
-# the date a document was reported, signed or received: "(reported 25/01/2023)", "Final: 09/16/2024"
-_DOCUMENT_DATE_BEFORE = re.compile(
-    r"\b(?:reported|signed[ -]?out|sign[ -]?out|issued|verified|dictated|transcribed|printed|faxed"
-    r"|finali[sz]ed|final|electronically signed)(?:[ \t]+(?:on|at))?[ \t]*:?[ \t]*$", re.IGNORECASE)
+    document_date_before: re.Pattern[str]  # the date after it dates the document
+    comparison: re.Pattern[str]  # a date after it belongs to the compared value
+
+
+@functools.cache
+def _date_words() -> _DateWords:
+    from .rules import patterns_dir, validate_date_rules_file
+
+    data = validate_date_rules_file(patterns_dir() / "date_rules.json")
+
+    def alternation(phrases: list[str]) -> str:
+        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+
+    return _DateWords(
+        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at))?[ \t]*:?[ \t]*$",
+                                        re.IGNORECASE),
+        comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
+    )
 
 
 def is_document_date(text: str, d: DateMention) -> bool:
     """A date that dates the document, not an event: "histology of repeat bx (reported
     25/01/2023): class IV-G" is a biopsy of another day."""
-    return _DOCUMENT_DATE_BEFORE.search(text, max(0, d.start - 40), d.start) is not None
+    return _date_words().document_date_before.search(text, max(0, d.start - 40), d.start) is not None
 
 
 _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
@@ -343,7 +359,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                     and not (drug and _drug_of(o) == drug)]
         # a comparison word opens another state: "SLEDAI-2K 4 ... vs 12 in 2023" is not of 2023
         if sent.start_char not in comparisons:
-            comparisons[sent.start_char] = [m.span() for m in _COMPARISON.finditer(text, sent.start_char, sent.end_char)]
+            comparisons[sent.start_char] = [m.span() for m in _date_words().comparison.finditer(
+                text, sent.start_char, sent.end_char)]
         blockers += comparisons[sent.start_char]
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")

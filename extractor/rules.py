@@ -189,6 +189,28 @@ def validate_sentence_file(path: Path) -> dict[str, Any]:
     return data
 
 
+DATE_WORD_LISTS = ("document_date_words", "comparison_words")
+
+
+def validate_date_rules_file(path: Path) -> dict[str, Any]:
+    """Validated content of ``date_rules.json``: each list in :data:`DATE_WORD_LISTS` holds
+    non-empty words or phrases; an error names the file, the list and the index."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleFileError(f"{path}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    for name in DATE_WORD_LISTS:
+        value = data.get(name) if isinstance(data, dict) else None
+        if not isinstance(value, list):
+            raise RuleFileError(f"{path}: {name}: expected a list of words or phrases")
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip() or item != item.strip():
+                raise RuleFileError(f"{path}: {name}[{i}] ({item!r}): expected a word or phrase without outer spaces")
+    return data
+
+
 def removed_default_literals(path: Path) -> set[str]:
     """Lower-cased literals of medspaCy default rules that a project rule file removes."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -132,3 +132,17 @@ def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
 
     rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
     assert [ev.event_date for ev in rows if ev.text == target] == [event_date]
+
+
+def _date_rule_examples():
+    from extractor.rules import patterns_dir, validate_date_rules_file
+
+    return validate_date_rules_file(patterns_dir() / "date_rules.json")["examples"]
+
+
+@pytest.mark.parametrize("example", _date_rule_examples(), ids=lambda e: e["text"][:30])
+def test_date_rule_file_examples(example):
+    from extractor.evidence import is_document_date
+
+    date_mention = next(d for d in find_dates(example["text"], NOTE) if d.text == example["date"])
+    assert is_document_date(example["text"], date_mention) is example["document_date"]
