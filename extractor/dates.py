@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -205,11 +206,6 @@ _REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the
                      r"(?!<S>*,?<S>*(?:(?:of|del?)<S>+)?(?:<Y4>|last|this|the|next)\b)")
 
 # -- day-first declarations ("(dd/mm/yyyy)", "DD.MM.YYYY", "dd-mm-aaaa")
-# function words of languages that write dates day-first and are not English words ("le",
-# "und", "della", "het", "los"): three different ones mark a note written in one of them
-_DAY_FIRST_LANGUAGE_RE = re.compile(
-    r"\b(?:le|du|des|une|avec|dans|pour|sous|der|und|mit|nicht|bei|seit|keine|della|degli|nella|het|een|niet|geen"
-    r"|wordt|el|los|las|del|para|desde|que|por|con|una|según|tras|hasta)\b", re.IGNORECASE)
 _DECL_DAY_FIRST_RE = _rx(r"\b(?:dd|jj|tt|gg)<S>*[/.\-]<S>*mm\b")  # French jj/mm, German TT.MM., Italian gg/mm
 _DECL_MONTH_FIRST_RE = _rx(r"\bmm<S>*[/.\-]<S>*dd\b")
 
@@ -296,9 +292,19 @@ def note_day_first(text: str) -> bool | None:
             month_evidence = True
     if day_evidence != month_evidence:
         return day_evidence
-    if not (day_evidence or month_evidence) and len(set(w.lower() for w in _DAY_FIRST_LANGUAGE_RE.findall(text))) >= 3:
+    if not (day_evidence or month_evidence) and len({w.lower() for w in _day_first_language().findall(text)}) >= 3:
         return True  # written (or left) in French, German, Italian, Dutch or Spanish: Europe writes day-first
     return None
+
+
+@functools.cache
+def _day_first_language() -> re.Pattern[str]:
+    """Function words of languages whose countries write dates day-first and that are not
+    English words ("le", "und", "della", "het", "los"): ``patterns/date_rules.json``."""
+    from .rules import patterns_dir, validate_date_rules_file
+
+    words = validate_date_rules_file(patterns_dir() / "date_rules.json")["day_first_language_words"]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
 
 
 def parse_iso_date(value: str) -> date:

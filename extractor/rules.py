@@ -189,7 +189,7 @@ def validate_sentence_file(path: Path) -> dict[str, Any]:
     return data
 
 
-DATE_WORD_LISTS = ("document_date_words", "comparison_words")
+DATE_WORD_LISTS = ("document_date_words", "comparison_words", "day_first_language_words")
 
 
 def validate_date_rules_file(path: Path) -> dict[str, Any]:
