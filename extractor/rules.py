@@ -64,13 +64,17 @@ def target_rule_files(directory: Path | None = None) -> list[Path]:
     return sorted(base.glob("*.json"))
 
 
-def _read_json(path: Path, list_key: str) -> dict[str, Any]:
+def _load_json(path: Path) -> Any:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RuleFileError(f"{path}: file not found") from None
     except json.JSONDecodeError as exc:
         raise RuleFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+
+
+def _read_json(path: Path, list_key: str) -> dict[str, Any]:
+    data = _load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get(list_key), list):
         raise RuleFileError(f'{path}: expected an object with a "{list_key}" list')
     return data
@@ -171,22 +175,24 @@ SENTENCE_LISTS = ("abbreviations", "open_line_ends.words", "open_line_ends.signs
 def validate_sentence_file(path: Path) -> dict[str, Any]:
     """Validated content of ``sentence_rules.json``: each list in :data:`SENTENCE_LISTS` holds
     non-empty strings without white space; an error names the file, the list and the index."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RuleFileError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise RuleFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    data = _load_json(path)
     for name in SENTENCE_LISTS:
         value: Any = data
         for part in name.split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        if not isinstance(value, list):
-            raise RuleFileError(f"{path}: {name}: expected a list of strings")
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item or item != item.strip() or " " in item:
-                raise RuleFileError(f"{path}: {name}[{i}] ({item!r}): expected one word or sign, no spaces")
+        _check_word_list(path, name, value, phrases=False)
     return data
+
+
+def _check_word_list(path: Path, name: str, value: Any, phrases: bool) -> None:
+    """``value`` is a list of non-empty strings without outer spaces (and no inner ones unless
+    ``phrases``); an error names the file, the list and the index."""
+    if not isinstance(value, list):
+        raise RuleFileError(f"{path}: {name}: expected a list of strings")
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip() or item != item.strip() or (" " in item and not phrases):
+            expected = "a word or phrase without outer spaces" if phrases else "one word or sign, no spaces"
+            raise RuleFileError(f"{path}: {name}[{i}] ({item!r}): expected {expected}")
 
 
 DATE_WORD_LISTS = ("document_date_words", "comparison_words", "day_first_language_words")
@@ -195,19 +201,9 @@ DATE_WORD_LISTS = ("document_date_words", "comparison_words", "day_first_languag
 def validate_date_rules_file(path: Path) -> dict[str, Any]:
     """Validated content of ``date_rules.json``: each list in :data:`DATE_WORD_LISTS` holds
     non-empty words or phrases; an error names the file, the list and the index."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RuleFileError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise RuleFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    data = _load_json(path)
     for name in DATE_WORD_LISTS:
-        value = data.get(name) if isinstance(data, dict) else None
-        if not isinstance(value, list):
-            raise RuleFileError(f"{path}: {name}: expected a list of words or phrases")
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip() or item != item.strip():
-                raise RuleFileError(f"{path}: {name}[{i}] ({item!r}): expected a word or phrase without outer spaces")
+        _check_word_list(path, name, data.get(name) if isinstance(data, dict) else None, phrases=True)
     return data
 
 
