@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - Python < 3.11
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["required_literals"]
+__all__ = ["required_literals", "prefix_literals"]
 
 _CAP = 64  # largest set of alternatives kept exact
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
@@ -33,6 +33,65 @@ def required_literals(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str
     """Lower-case strings one of which occurs in every match of ``pattern``, or None."""
     exact, needs = _sequence(_p.parse(pattern, flags))
     return _best(needs + ([exact] if exact else []))
+
+
+def prefix_literals(pattern: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
+    """Lower-case strings one of which every match of ``pattern`` starts with, or None.
+
+    ``prefix_literals(r"(?<!no )\\b(?:start|stop)(?:ped)?\\s+\\w+")`` returns ``{"start", "stop",
+    "started", "stopped"}``: zero-width assertions before the first character are skipped, so a
+    match can only begin where one of these strings begins. Trying the pattern at just those
+    places (``pattern.match(text, at)``) then finds what ``finditer`` finds, without running it
+    at every position of the text.
+    """
+    prefixes = _prefixes(_p.parse(pattern, flags))
+    return frozenset(prefixes) if _useful(prefixes) else None
+
+
+def _zero_width(op, av) -> bool:
+    if op in _ZERO_WIDTH:
+        return True
+    if op is _c.SUBPATTERN:
+        return all(_zero_width(*item) for item in av[-1])
+    if op is _c.BRANCH:
+        return all(all(_zero_width(*item) for item in branch) for branch in av[1])
+    return False
+
+
+def _prefixes(items) -> set[str] | None:
+    """Strings one of which every match of the sequence starts with ({""} when none is known)."""
+    out = {""}
+    for k, (op, av) in enumerate(items):
+        if _zero_width(op, av):
+            continue
+        exact, _ = _node(op, av)
+        if exact is not None:
+            product = {a + b for a in out for b in exact}
+            if len(product) > _CAP:
+                return out
+            out = product
+            continue
+        if op is _c.SUBPATTERN:
+            inner = _prefixes(av[-1])
+        elif op is _c.BRANCH:
+            inner = _union(_prefixes(branch) for branch in av[1])
+        elif op in _REPEATS:
+            low, _, sub = av
+            inner = _prefixes(sub)
+            if low == 0:  # optional: the match starts with it or with what follows it
+                inner = _union([inner, _prefixes(items[k + 1 :])])
+        else:
+            inner = None
+        if _useful(inner) and len(out) * len(inner) <= _CAP:
+            out = {a + b for a in out for b in inner}
+        return out
+    return out
+
+
+def _union(parts) -> set[str] | None:
+    """One set of prefixes for alternatives, None unless each has its own."""
+    parts = list(parts)
+    return set().union(*parts) if all(_useful(part) for part in parts) else None
 
 
 def _useful(strings: set[str] | None) -> bool:

@@ -5,9 +5,14 @@ pipeline can find is a medspaCy rule, and each rule names strings its matches mu
 
 - a phrase (literal) rule matches token texts joined by "" or one space ("60 mg" also matches
   "60mg"), so its lower-cased spellings are searched for directly (Aho-Corasick, one pass);
-- a regular-expression rule is searched for with the literals every match must contain
-  (:mod:`extractor.regex_literals`); where they occur the pattern itself is run, on the
-  original text, and its matches are handed to the pipeline as they are.
+- a regular-expression rule whose every match starts with one of a few literals of 3+ letters
+  (:func:`~extractor.regex_literals.prefix_literals`) is tried only where one of them starts
+  (``pattern.match(text, at)``, left to right as ``finditer`` would): Python's ``re`` otherwise
+  tries a large alternation at every character of the note;
+- any other one is searched for with the literals every match must contain
+  (:func:`~extractor.regex_literals.required_literals`); where they occur the pattern itself
+  is run. Either way it runs on the original text and its matches are handed to the pipeline
+  as they are.
 
 A window is every sentence such a match overlaps, plus what scispacy's abbreviation detector
 reads around a parenthesis ("long form (SF)": up to 33 tokens before it, 8 after) and every
@@ -31,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import product
 
-from .regex_literals import required_literals
+from .regex_literals import prefix_literals, required_literals
 from .spans import merge_spans
 
 __all__ = ["WindowFinder", "NoteWindows", "masked_text"]
@@ -97,7 +102,14 @@ class WindowFinder:
         self.regex_anchors: list[tuple[re.Pattern, frozenset[str] | None]] = []
         self.regex_sentence: list[bool] = [sentence for _, sentence in regexes]
         anchors: dict[str, list[int]] = {}
+        starts: dict[str, list[int]] = {}
+        self.starts_known: set[int] = set()  # patterns tried only where a match can start
         for i, (pattern, _) in enumerate(regexes):
+            prefixes = prefix_literals(pattern.pattern, pattern.flags)
+            if prefixes is not None and min(map(len, prefixes)) >= 3:  # "a", "de" start too often
+                self.starts_known.add(i)
+                for literal in prefixes:
+                    starts.setdefault(literal, []).append(i)
             needed = required_literals(pattern.pattern, pattern.flags)
             if needed is not None and min(map(len, needed)) < 3:
                 needed = None  # "y", "st": in nearly every note; run the pattern itself
@@ -107,10 +119,15 @@ class WindowFinder:
         self.regex_automaton = ahocorasick.Automaton()
         for literal, ids in anchors.items():
             self.regex_automaton.add_word(literal, tuple(ids))
-        self.always = [i for i, (_, needed) in enumerate(self.regex_anchors) if needed is None]
+        self.always = [i for i, (_, needed) in enumerate(self.regex_anchors)
+                       if needed is None and i not in self.starts_known]
+        self.start_automaton = ahocorasick.Automaton()
+        for literal, ids in starts.items():
+            self.start_automaton.add_word(literal, (len(literal), tuple(ids)))
         self.automaton.make_automaton()
-        if len(self.regex_automaton):
-            self.regex_automaton.make_automaton()
+        for automaton in (self.regex_automaton, self.start_automaton):
+            if len(automaton):
+                automaton.make_automaton()
 
     def _add(self, spelling: str, free_left: bool, free_right: bool, before: int, after: int, sentence: bool) -> None:
         old = self.automaton.get(spelling, (len(spelling), False, False, 0, 0, False))
@@ -149,9 +166,17 @@ class WindowFinder:
         if len(self.regex_automaton):
             for _, ids in self.regex_automaton.iter(lower):
                 run.update(ids)
+        at: dict[int, set[int]] = {}  # pattern -> where one of its prefixes starts
+        if len(self.start_automaton):
+            for end_index, (length, ids) in self.start_automaton.iter(lower):
+                for i in ids:
+                    at.setdefault(i, set()).add(end_index + 1 - length)
         regex_matches = {}
         for i, (pattern, _) in enumerate(self.regex_anchors):
-            found = [m.span() for m in pattern.finditer(text)] if i in run else []
+            if i in self.starts_known:
+                found = _matches_at(pattern, text, at.get(i, ()))
+            else:
+                found = [m.span() for m in pattern.finditer(text)] if i in run else []
             regex_matches[pattern.pattern] = found
             for start, end in found:
                 add(start, end, self.regex_sentence[i])
@@ -224,6 +249,21 @@ def _close_gaps(text: str):
         return origins[k] + offset - starts[k]
 
     return "".join(pieces), origin
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts) -> list[tuple[int, int]]:
+    """``[m.span() for m in pattern.finditer(text)]`` for a pattern whose every match starts at one
+    of ``starts``: left to right, each match tried where the previous one ended or later."""
+    found: list[tuple[int, int]] = []
+    pos = 0
+    for start in sorted(starts):
+        if start < pos:
+            continue
+        match = pattern.match(text, start)
+        if match:
+            found.append(match.span())
+            pos = match.end()  # never empty: a match starts with a literal
+    return found
 
 
 def _has_paren(text: str, start: int, end: int) -> bool:
