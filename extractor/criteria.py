@@ -35,7 +35,7 @@ class Condition(_Strict):
     flags: list[FLAG_NAMES] = Field(default_factory=list)
     exclude_flags: list[FLAG_NAMES] | None = None
     result: Literal["positive", "negative"] | None = None
-    triggers: list[str] = Field(default_factory=list)  # the flag was set by one of these words
+    triggers: list[str] = Field(default_factory=list)  # the flag was set by one of these words, or the mention names one
     patient_sex: Literal["F", "M"] | None = None
     # the mention's date must lie wholly inside this many days before the index date
     # (an active illness dated years back is a past episode, not a current one)

@@ -342,11 +342,12 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if not ev.family and not ev.hypothetical and lab_result(ev, cutoffs) == cond.result]
     elif cond.flags:
-        # whole words: Italian "nega" (denies) is not the start of "negative"
+        # whole words: Italian "nega" (denies) is not the start of "negative"; the word may be the
+        # mention's own ("no oncologic history", "sin antecedentes oncológicos")
         words = _any_word(tuple(cond.triggers)) if cond.triggers else None
         found = [ev for ev in v.of(cond.concepts, where=cond.where)
                  if all(getattr(ev, f) for f in cond.flags) and not ev.family
-                 and (words is None or words.search(ev.context_triggers))]
+                 and (words is None or words.search(ev.context_triggers) or words.search(ev.text))]
     else:
         found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
     if cond.within_days is not None:
