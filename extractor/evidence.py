@@ -114,6 +114,7 @@ class _DateWords:
 
     document_date_before: re.Pattern[str]  # the date after it dates the document
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
+    edition_before: re.Pattern[str]  # a year after it is a classification's edition
 
 
 @functools.cache
@@ -129,6 +130,8 @@ def _date_words() -> _DateWords:
         document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at))?[ \t]*:?[ \t]*$",
                                         re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
+        edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
+                                  re.IGNORECASE),
     )
 
 
@@ -136,6 +139,13 @@ def is_document_date(text: str, d: DateMention) -> bool:
     """A date that dates the document, not an event: "histology of repeat bx (reported
     25/01/2023): class IV-G" is a biopsy of another day."""
     return _date_words().document_date_before.search(text, max(0, d.start - 40), d.start) is not None
+
+
+def is_edition_year(text: str, d: DateMention) -> bool:
+    """A bare year that names a classification's edition, not an event: "clase IV-G (A) de la
+    ISN/RPS 2003", "ACR 1997 criteria"."""
+    return (d.precision == "year" and d.kind == "absolute"
+            and _date_words().edition_before.search(text, max(0, d.start - 40), d.start) is not None)
 
 
 _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
@@ -285,7 +295,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     text = doc.user_data.get(TEXT_KEY, doc.text)
     date_spans = doc.user_data.get(DATE_SPANS_KEY)
     dates = find_dates(text, note_date) if date_spans is None else find_dates_in(text, date_spans, note_date)
-    dates = [d for d in dates if not is_document_date(text, d)]  # "reported 25/01/2023" dates no event
+    # "reported 25/01/2023" dates no event, nor does "ISN/RPS 2003"
+    dates = [d for d in dates if not is_document_date(text, d) and not is_edition_year(text, d)]
     sections = bounded_sections(text, [
         (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
