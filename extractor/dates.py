@@ -166,7 +166,9 @@ _DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>
 # a month with no year after a cue: "started in May", "since September", "in early March", "desde abril",
 # or alone in brackets: "during that admit (March)"
 _ANY_MONTH_RE = _rx(r"<MONTH>")  # every pattern with a month name contains one
-_MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante)"
+# Spanish also "el pasado (mes de) febrero", "a finales / principios / mediados de enero"
+_MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante"
+                       r"|pasado|mes<S>+de|(?:a<S>+)?(?:finales|principios|mediados|primeros)<S>+de)"
                        r"(?:<S>+(?:early|late|mid-?))?<S>+|\()<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
 # a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
 _MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of)<S>+)?<MONTH>\b"

@@ -435,8 +435,12 @@ def test_month_day_lists_share_the_last_year(text, expected):
 @pytest.mark.parametrize("text, lo, hi", [
     ("aumentado hace 3 meses", "2025-02-18", "2025-03-20"),
     ("diagnosticada hace dos años", "2022-12-05", "2023-12-05"),
+    ("el pasado mes de febrero le pusieron 3 bolos", "2025-02-01", "2025-02-28"),
+    ("el pasado enero", "2025-01-01", "2025-01-31"),
+    ("a finales de marzo se suspende", "2025-03-01", "2025-03-31"),
+    ("a principios de julio", "2024-07-01", "2024-07-31"),
 ])
-def test_spanish_hace(text, lo, hi):
+def test_spanish_relative_dates(text, lo, hi):
     (m,) = find_dates(text, date(2025, 6, 5))
     assert (m.date_min.isoformat(), m.date_max.isoformat(), m.kind) == (lo, hi, "relative")
 
