@@ -127,7 +127,7 @@ def _date_words() -> _DateWords:
         return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
 
     return _DateWords(
-        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at))?[ \t]*:?[ \t]*$",
+        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|el|le|il|am|op))?[ \t]*:?[ \t]*$",
                                         re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
