@@ -12,16 +12,23 @@ __all__ = ["parse_score"]
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[-]|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
     r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
-    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,)\s*)*"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
+    # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
+    r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|"
+    r"\([^()\n\d]{0,30}(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4})?[^()\n\d]{0,10}\))\s*)*"
 )
 _SCORE = re.compile(
     r"^" + _LEAD + r"\s*(?P<first>\d{1,3})(?![\d/A-Za-z]|\.\d)(?P<chain>(?:\s*(?:\([^()\n]{1,30}\)\s*"
     r"|[^\d\n.;()]{1,40}?\s+(?=to\s+\d)"
     # "10 on 09/10/2024 -> 4", "10 in January -> 16": a date or words before an arrow
-    r"|(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|[^\d\n;()]){1,40}?\s*(?=→|->|-->|=>)"
+    r"|(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)|\([^()\n]{1,30}\)|[^\d\n;()]){1,40}?"
+    r"\s*(?=→|->|-->|=>)"
+    # "16 at diagnosis; today 12", "16; hoy 12"
+    r"|(?:\([^()\n]{1,30}\)|[^\d\n.;()]){0,40}?[;,]\s*(?:today|now|currently|hoy|ahora|actualmente|actual)\s*:?\s*"
+    r"(?=\d{1,3}(?![\d/]))"
     # "4 at the August review; 10 today"
     r"|[^\d\n.;()]{0,40}?[;,]\s*(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b))?"
-    r"(?:→|->|-->|=>|to|a|,\s*now|now|then|(?<=[;,])|(?<=[;,]\s))\s*\d{1,3}(?![\d/]|\.\d))*)",
+    r"(?:→|->|-->|=>|to|a|,\s*now|now|then|(?<=[;,])|(?<=[;,]\s)|(?<=[^\W\d_]\s)|(?<=[^\W\d_]:\s))\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )
 # the score written out as a sum of its descriptors: "SLEDAI-2K (today): hematuria 4 + proteinuria 4 +

@@ -56,6 +56,11 @@ def test_lab_result(after, before, result, number):
     (": 10 in January -> 16 today", 16), (": 4 at the August review; 10 today", 10),
     (": 10 on 09/10/2024 -> 4 today", 4), (" 6; plan MMF", 6),
     ("-2K hoy: 8", 8), ("-2K al egreso: 4", 4),                        # Spanish
+    # a sequence whose earlier score carries its own date or a word: the last one is current
+    (": 20 en octubre de 2024 → 8 el 17/03/2025.", 8), (": 16 at diagnosis (Dec 2024); today 12", 12),
+    (": 16 al inicio de la inducción (11/11/2024) → 10 el 24/04/2025", 10),
+    (": al diagnóstico (diciembre de 2024) 16; hoy 12 (proteinuria 4, hematuria 4)", 12),
+    (" 6 2 weeks ago", 6), (" 16 en 2 semanas", 16), (": proteinuria 4, hematuria 4", None),
 ])
 def test_score(after, value):
     found = parse_score(after)
