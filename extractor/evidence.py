@@ -148,6 +148,7 @@ def is_edition_year(text: str, d: DateMention) -> bool:
             and _date_words().edition_before.search(text, max(0, d.start - 40), d.start) is not None)
 
 
+_ARROW = re.compile(r"→|-->|->|=>")
 _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
 _APPOSITION_CLOSE = re.compile(r"[^()\n]{0,40}\)")
 
@@ -377,6 +378,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
         in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+        if anchor is not None and any(d.start > anchor for d in in_sentence):
+            # "20 en octubre de 2024 → 8 el 17/03/2025": a date before the arrow is the earlier score's
+            blockers = blockers + [m.span() for m in _ARROW.finditer(text, sent.start_char, anchor)]
         last_dose = None
         if config.get("last_dose_words"):
             # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")

@@ -126,6 +126,10 @@ def test_document_dates(text, document):
     ("SLEDAI-2K 4 (low complement 2, anti-dsDNA 2) - vs 12 in 2023.", "SLEDAI-2K", "2024-07-15"),
     ("SLEDAI-2K 4 on 03/07/2024, previously 12 in 2023.", "SLEDAI-2K", "2024-03-07"),
     ("SLEDAI-2K 12 in 2023.", "SLEDAI-2K", "2023"),
+    # a sequence: the last score is dated by its own date, not by the earlier one's before the arrow
+    ("SLEDAI-2K: 20 en octubre de 2024 → 8 el 17/03/2025.", "SLEDAI-2K", "2025-03-17"),
+    ("SLEDAI 4 (03/12/2024) -> 14 (07/19/2024)", "SLEDAI", "2024-07-19"),
+    ("SLEDAI-2K (12/02/2024): 4 -> 10", "SLEDAI-2K", "2024-12-02"),
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     from extractor.evidence import doc_evidence
