@@ -249,7 +249,29 @@ def find_dates(text: str, reference_date: date | None = None,
         found.extend(_find_ago(text, ref))
         found.extend(_find_calendar_relative(text, ref))
         found.extend(_find_relative_seasons(text, ref))
-    return _longest_non_overlapping(found)
+    return _joined_ranges(text, _longest_non_overlapping(found))
+
+
+# "from May 2018 to March 2019", "de mayo de 2018 a marzo de 2019", "desde 2019 hasta 2021": one span
+_RANGE_OPEN_RE = _rx(r"\b(?:from|de|desde|del|entre|between|von|du|dal)<S>*$")
+_RANGE_JOIN_RE = _rx(r"<S>*(?:to|until|till|through|a|al|hasta|y|and|bis|au|al)(?:<S>+(?:el|the|le|il|zum))?<S>*")
+
+
+def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
+    """Two absolute dates written as a range ("from May 2018 to March 2019", "de mayo de 2018 a
+    marzo de 2019") become one mention from the first one's start to the second one's end: a
+    drug taken over that range was last taken at its end."""
+    out: list[DateMention] = []
+    for d in found:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "absolute" and d.kind == "absolute" and prev.date_min <= d.date_min
+                and _RANGE_JOIN_RE.fullmatch(text, prev.end, d.start)
+                and _RANGE_OPEN_RE.search(text, max(0, prev.start - 10), prev.start)):
+            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, max(prev.date_max, d.date_max),
+                                  d.precision, "absolute", prev.day_first or d.day_first)
+            continue
+        out.append(d)
+    return out
 
 
 DATE_CONTEXT = 64  # characters around a span that date patterns may read (longest match, look-behinds)

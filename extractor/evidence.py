@@ -368,7 +368,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         drug = ev.details.get("drug")
         blockers = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                     and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
-                    and not (drug and _drug_of(o) == drug)]
+                    and not (drug and _drug_of(o) == drug)
+                    and not (drug and (_drug_of(o) or "").endswith("_class"))]  # "anti-TNF" names no other drug
         # a comparison word opens another state: "SLEDAI-2K 4 ... vs 12 in 2023" is not of 2023
         if sent.start_char not in comparisons:
             comparisons[sent.start_char] = [m.span() for m in _date_words().comparison.finditer(

@@ -145,7 +145,7 @@ def test_year(text: str, expected: tuple) -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("from 2015 to 2019", ["2015", "2019"]),
+    ("from 2015 to 2019", ["2015 to 2019"]),  # one mention: see test_a_range_of_two_dates_is_one_mention
     ("2015-2019", ["2015", "2019"]),
     ("in 2013, 2015 and 2017", ["2013", "2015", "2017"]),
     ("03/01/2024-03/15/2024", ["03/01/2024", "03/15/2024"]),
@@ -430,6 +430,25 @@ def test_days_between(later: date, earlier: date, expected: int) -> None:
 ])
 def test_month_day_lists_share_the_last_year(text, expected):
     assert [m.date_min.isoformat() for m in find_dates(text)] == expected
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("adalimumab de mayo de 2018 a marzo de 2019.", "2018-05-01", "2019-03-31"),
+    ("MMF from 03/2019 to 06/2021", "2019-03-01", "2021-06-30"),
+    ("desde enero de 2024 hasta el 15/03/2024", "2024-01-01", "2024-03-15"),
+])
+def test_a_range_of_two_dates_is_one_mention(text, lo, hi):
+    (m,) = find_dates(text, date(2025, 6, 5))
+    assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
+
+
+@pytest.mark.parametrize("text, count", [
+    ("aumentó de 10 mg a 20 mg en 2024", 1),
+    ("de 2019 a 2018", 2),  # not a range: the second is earlier
+    ("biopsy 2019, relapse 2021", 2),
+])
+def test_dates_that_are_not_a_range_stay_apart(text, count):
+    assert len(find_dates(text, date(2025, 6, 5))) == count
 
 
 @pytest.mark.parametrize("text, lo, hi", [

@@ -130,6 +130,8 @@ def test_document_dates(text, document):
     ("SLEDAI-2K: 20 en octubre de 2024 → 8 el 17/03/2025.", "SLEDAI-2K", "2025-03-17"),
     ("SLEDAI 4 (03/12/2024) -> 14 (07/19/2024)", "SLEDAI", "2024-07-19"),
     ("SLEDAI-2K (12/02/2024): 4 -> 10", "SLEDAI-2K", "2024-12-02"),
+    # a drug class named between a date and a drug is no other drug of its own
+    ("Marzo de 2019: lupus inducido por anti-TNF, se retiró el adalimumab.", "adalimumab", "2019-03"),
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     from extractor.evidence import doc_evidence
