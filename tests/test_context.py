@@ -19,6 +19,12 @@ def flags_of(screener, text, target):
 @pytest.mark.parametrize("text, target, flags", [
     # negation, including the clinical forms the defaults miss
     ("Rituximab-naive.", "Rituximab", {"negated"}),
+    # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
+    ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
+    ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),
+    ("DIU de cobre retirado en febrero de 2023 por deseo gestacional.", "DIU de cobre", {"historical"}),
+    ("IUD removed in 2023.", "IUD", {"historical"}),
+    ("Sin riesgo de embarazo: ligadura de trompas en 2015.", "ligadura de trompas", set()),
     ("Flu vaccine declined.", "Flu vaccine", {"negated"}),
     ("Patient declined the flu shot.", "flu shot", {"negated"}),
     ("No other biologics.", "biologics", {"negated"}),
