@@ -40,6 +40,9 @@ class Condition(_Strict):
     # the mention's date must lie wholly inside this many days before the index date
     # (an active illness dated years back is a past episode, not a current one)
     within_days: int | None = Field(default=None, ge=0)
+    # mentions grouped by this metadata key ("method"): a group whose latest mention is negated or
+    # historical ("IUD removed in 2023", "no quiere volver al DIU") no longer counts its older ones
+    current_by: str | None = None
 
 
 class _Criterion(_Strict):

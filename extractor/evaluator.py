@@ -350,9 +350,24 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
                  and (words is None or words.search(ev.context_triggers) or words.search(ev.text))]
     else:
         found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
+        if cond.current_by:
+            found = _still_current(found, v.of(cond.concepts, where=cond.where), cond.current_by)
     if cond.within_days is not None:
         found = [ev for ev in found if window_position(ev, v.patient.index_date, cond.within_days) == "inside"]
     return bool(found), found, ""
+
+
+def _still_current(found: list[Evidence], every: list[Evidence], key: str) -> list[Evidence]:
+    """``found`` without the mentions of a group (same ``details[key]``) that a later negated or
+    historical mention of the group ends: the IUD of 2016 is not current after "IUD removed in 2023"."""
+    ended: dict[Any, Evidence] = {}
+    for ev in every:
+        if ev.family or ev.hypothetical or not (ev.negated or ev.historical):
+            continue
+        group = ev.details.get(key)
+        if group is not None and (group not in ended or ev.sort_date > ended[group].sort_date):
+            ended[group] = ev
+    return [ev for ev in found if ev.details.get(key) not in ended or ev.sort_date > ended[ev.details.get(key)].sort_date]
 
 
 @functools.lru_cache(maxsize=None)

@@ -298,6 +298,14 @@ def test_tuberculosis(evidence, status):
     ("cancer_history", [ev("MALIGNANCY", "neoplasie", 0, negated=True, triggers="negated:Nega")], {}, NOT_MET),  # Italian "denies"
     ("cancer_history", [ev("MALIGNANCY", "malignancies", 0, negated=True,
                            triggers="negated:No; patient:of her own")], {}, NOT_MET),   # "no malignancies of her own"
+    ("cancer_history", [ev("MALIGNANCY", "antecedentes oncológicos", 0, negated=True, triggers="negated:Sin")], {}, NOT_MET),
+    # a method's latest mention ends its earlier ones: the IUD of 2016 is gone after "IUD removed"
+    ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 3000, method="iud"),
+                       ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 600, method="iud", historical=True)], {"sex": "F"}, UNKNOWN),
+    ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 3000, method="iud", historical=True),
+                       ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 600, method="iud")], {"sex": "F"}, MET),  # reinserted
+    ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "implant", 300, method="implant"),
+                       ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 100, method="iud", negated=True)], {"sex": "F"}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, UNKNOWN),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
