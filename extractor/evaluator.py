@@ -357,6 +357,13 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
     return bool(found), found, ""
 
 
+def _same_dated_event(a: Evidence, b: Evidence) -> bool:
+    """Both mentions are dated by their own sentences, to overlapping days."""
+    return (a.date_source.startswith("sentence") and b.date_source.startswith("sentence")
+            and a.date_min is not None and b.date_min is not None
+            and a.date_min <= b.date_max and b.date_min <= a.date_max)
+
+
 def _still_current(found: list[Evidence], every: list[Evidence], key: str) -> list[Evidence]:
     """``found`` without the mentions of a group (same ``details[key]``) that a later negated or
     historical mention of the group ends: the IUD of 2016 is not current after "IUD removed in 2023"."""
@@ -598,8 +605,11 @@ def exposure_in_window(c, v: View) -> Decision:
         if vague:
             return Decision(UNKNOWN, vague, f"unspecified procedure within {c.window_days} days, to review: " + _when(vague, index))
     if c.planned_is_unknown:
+        # a plan that a note later reports done on its day ("prevista el 12/09/2024", then
+        # "colecistectomía el 12/09/2024 sin complicaciones") is no longer a plan
         planned = [ev for ev in v.of(c.concepts, where=c.where, where_concepts=c.where_concepts)
-                   if ev.hypothetical and not ev.negated and not ev.family]
+                   if ev.hypothetical and not ev.negated and not ev.family
+                   and not any(_same_dated_event(ev, done) for done in hits)]
         if planned:
             return Decision(UNKNOWN, planned, "planned, not performed: " + _summ(planned))
     if by_pos.get("outside"):

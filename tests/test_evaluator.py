@@ -210,6 +210,9 @@ def said_after(concept, sentence, text, days, note, **kw):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 183)], MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 184)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
+    # planned, then reported done on the planned day outside the window
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 200, hypothetical=True, note="N3"),
+                           exposure("MAJOR_SURGERY", "colecistectomía", 200, note="N7")], NOT_MET),
     ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "dental extraction", 10)], UNKNOWN),   # not a surgical history
     ("major_surgery_6mo", [exposure("SURGICAL_HISTORY", "PSH", 10, field_label=True)], NOT_MET),  # "PSH: BTL 2018" documents it
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
