@@ -451,6 +451,11 @@ def test_dates_that_are_not_a_range_stay_apart(text, count):
     assert len(find_dates(text, date(2025, 6, 5))) == count
 
 
+@pytest.mark.parametrize("text", ["Lactancia materna hasta\n2021; actualmente no lacta", "seen in\n2019 for a flare"])
+def test_a_year_cue_reads_across_a_hard_wrap(text):
+    assert [m.text for m in find_dates(text)] == [text.split("\n")[1][:4]]
+
+
 @pytest.mark.parametrize("text, lo, hi", [
     ("aumentado hace 3 meses", "2025-02-18", "2025-03-20"),
     ("diagnosticada hace dos años", "2022-12-05", "2023-12-05"),
