@@ -678,6 +678,10 @@ def dose_change_in_window(c, v: View) -> Decision:
                              and e.date_min is not None and a.note_date <= e.date_min and e.date_max <= b.note_date]
                 if explained and all(window_position(e, index, c.window_days) == "outside" for e in explained):
                     continue  # the change is dated, before the window ("raised at the 15/01 visit")
+                if (a.date_source.startswith("sentence") and b.date_source.startswith("sentence")
+                        and a.date_max is not None and b.date_min is not None
+                        and a.date_max <= b.date_min and b.date_max < start):
+                    continue  # each dose dated by its own words: "8 mg hasta el 13/07; 16 mg el 14/07" changed then
                 if a.note_date >= start:
                     return Decision(MET, [a, b], f"{drug} dose {da:g} -> {db:g} between notes of {a.note_date} and {b.note_date}")
                 if b.note_date >= start:

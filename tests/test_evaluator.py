@@ -387,6 +387,9 @@ def acei(days, amount, note, start=0, **kw):
     ([acei(50, 10, "N1"), acei(20, 20, "N2")], MET),          # two dated lists inside the window differ
     ([acei(100, 10, "N1"), acei(20, 20, "N2")], UNKNOWN),     # change somewhere between day 100 and day 20
     ([acei(100, 10, "N1"), acei(20, 10, "N2")], NOT_MET),     # restated unchanged across the window
+    # one pharmacy note inside the window dates each dose: "8 mg hasta el 13/07; 16 mg el 14/07" (63/62 days)
+    ([acei(63, 8, "N1", note_date=INDEX - timedelta(days=10)),
+      acei(62, 16, "N1", start=30, note_date=INDEX - timedelta(days=10))], UNKNOWN),
     ([ev("OTHER_ANTIHYPERTENSIVE", "amlodipine", 10, note="N1", sent=(0, 40)),
       ev("DOSE_CHANGE", "increased", 10, note="N1", start=12, sent=(0, 40)), acei(10, 10, "N1", start=30, sent=(0, 40))], UNKNOWN),
 ])
