@@ -24,6 +24,9 @@ def flags_of(screener, text, target):
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),
     ("DIU de cobre retirado en febrero de 2023 por deseo gestacional.", "DIU de cobre", {"historical"}),
     ("IUD removed in 2023.", "IUD", {"historical"}),
+    ("Hib/MenC status to be confirmed by GP.", "Hib", {"hypothetical"}),
+    ("Outdated CellCept and Benlysta entries removed from the active list today.", "Benlysta", {"historical"}),
+    ("Hepatitis B infection resolved.", "Hepatitis B infection", {"historical"}),
     ("Cirugías: solo la apendicectomía de los 12 años.", "apendicectomía", {"historical"}),
     ("Su padre falleció a los 62 años por un cáncer de colon.", "cáncer", {"family"}),
     ("No se han usado micofenolato ni ciclofosfamida por la lactancia.", "lactancia", set()),  # a cause
