@@ -28,7 +28,9 @@ Everything is stdlib ``re``; patterns are compiled once at import.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .numbers import spelled_numbers
 
 __all__ = ["Dose", "parse_dose", "parse_doses", "parse_weight_kg", "parse_bsa_m2"]
 
@@ -65,7 +67,7 @@ _DOSE_RE = re.compile(
     r"|(?P<nx>\d+)\s*[x×]\s*)?"
     # amount or range
     rf"(?P<amt>{_NUM})(?:\s*(?P<rsep>-|–|to)\s*(?P<amt2>{_NUM}))?\s*"
-    r"(?P<unit>mcg|µg|μg|ug|micrograms?|milligrams?|mg|grams?|gramos?|gm|gr|g)"
+    r"(?P<unit>mcg|µg|μg|ug|micrograms?|microgramos?|milligrams?|miligramos?|mg|grams?|gramos?|gm|gr|g)"
     r"(?:\s*(?:/|per\s)\s*(?P<denom>m2|m²|m\^2|sq\.?\s*m|kg))?"
     r"(?:\s*/\s*(?P<per>day|d[ií]a|d|j|die|dag|tag|24\s*h(?:rs?|ours?|oras)?|dose|w(?:ee)?k|month|mo))?"
     # "mg/dL", "mg/mg", "g/L" ... are not doses; "mg/12 h" (every 12 hours) is
@@ -309,8 +311,19 @@ def _candidate(text: str, m: re.Match[str], prev_end: int) -> Dose:
                 is_range=is_range)
 
 
+_UNIT_AFTER_WORDS = re.compile(r"\s*(?:mg\b|miligramos?|milligrams?|gramos?|grams?|microgramos?|micrograms?|horas|hours)", _F)
+
+
 def parse_doses(text: str) -> list[Dose]:
-    """All dose expressions in ``text``, in order; a dose changed "to" another is left out."""
+    """All dose expressions in ``text``, in order; a dose changed "to" another is left out.
+    Numbers read out in words count ("mil quinientos miligramos cada doce horas")."""
+    spelled = spelled_numbers(text, _UNIT_AFTER_WORDS)
+    if spelled == text:
+        return _parse_doses(text)
+    return [replace(d, text=text[d.start:d.end]) for d in _parse_doses(spelled)]
+
+
+def _parse_doses(text: str) -> list[Dose]:
     found: list[Dose] = []
     pos = 0
     prev_end = 0

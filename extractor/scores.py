@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .numbers import spelled_numbers
+
 __all__ = ["parse_score"]
 
 _LEAD = (
@@ -15,6 +17,10 @@ _LEAD = (
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
     # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
     r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|"
+    # where and when it was scored, as dictated: "en la consulta de junio cuatro, hoy ocho"
+    r"en|in|la|the|consulta|visit|clinic|review|revisi[oó]n|reumatolog[ií]a|rheumatology|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
     r"\([^()\n\d]{0,30}(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4})?[^()\n\d]{0,10}\))\s*)*"
 )
 _SCORE = re.compile(
@@ -24,7 +30,7 @@ _SCORE = re.compile(
     r"|(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)|\([^()\n]{1,30}\)|[^\d\n;()]){1,40}?"
     r"\s*(?=→|->|-->|=>)"
     # "16 at diagnosis; today 12", "16; hoy 12"
-    r"|(?:\([^()\n]{1,30}\)|[^\d\n.;()]){0,40}?[;,]\s*(?:today|now|currently|hoy|ahora|actualmente|actual)\s*:?\s*"
+    r"|(?:\([^()\n]{1,30}\)|[^\d\n.;()]){0,40}?(?:[;,]\s*|\s+)(?:today|now|currently|hoy|ahora|actualmente|actual)\s*:?\s*"
     r"(?=\d{1,3}(?![\d/]))"
     # "4 at the August review; 10 today"
     r"|[^\d\n.;()]{0,40}?[;,]\s*(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b))?"
@@ -43,7 +49,8 @@ MAX_SCORE = 105  # SLEDAI-2K's maximum
 
 def parse_score(after: str) -> tuple[int, int, int] | None:
     """(score, start, end) of the current score in the text after an instrument name, or None."""
-    total = _SUM.match(after[:400])
+    after = spelled_numbers(after[:400])  # "hoy doce" as dictated; offsets unchanged
+    total = _SUM.match(after)
     if total and int(total.group("total")) <= MAX_SCORE:
         return int(total.group("total")), total.start("total"), total.end("total")
     match = _SCORE.match(after[:80])

@@ -105,6 +105,10 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     (" 500 mg 2-0-2", "500 mg 2-0-2", 1, 500, "mg", 4, 2000, None, False),
     (" 200 mg 1-1-1", "200 mg 1-1-1", 1, 200, "mg", 3, 600, None, False),
     (" 500 mg on 12-08-2024", "500 mg", 1, 500, "mg", None, None, None, False),
+    # numbers read out in words by voice recognition
+    (" mil quinientos miligramos cada doce horas", "mil quinientos miligramos cada doce horas", 1, 1500, "mg", 2, 3000,
+     None, False),
+    (" quince miligramos al día", "quince miligramos al día", 1, 15, "mg", 1, 15, None, False),
 ]
 
 NOT_DOSES = [
