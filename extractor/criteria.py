@@ -60,6 +60,8 @@ class DiagnosisWithItems(_Criterion):
     rule: Literal["diagnosis_with_items"]
     diagnosis: list[str]
     alternatives: list[str] = Field(default_factory=list)
+    # alternatives that are a manifestation when their note affirms the diagnosis and denies it nowhere
+    manifestation_beside_diagnosis: list[str] = Field(default_factory=list)
     count: list[str] = Field(default_factory=list)
     items: list[str]
     min_items: int

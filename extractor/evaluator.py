@@ -157,7 +157,14 @@ def diagnosis_with_items(c, v: View) -> Decision:
     dx = v.affirmed(c.diagnosis)
     # a negated organ manifestation ("LN ...: no valid proteinuria", "no lupus nephritis") is the
     # absence of that item, not a ruled-out diagnosis
-    ruled_out = v.affirmed(c.alternatives) + [ev for ev in v.negated(c.diagnosis) if not ev.details.get("item")]
+    denied = [ev for ev in v.negated(c.diagnosis) if not ev.details.get("item")]
+    # "Lupus cutáneo subagudo" in a note that states the SLE is one of its manifestations; in a
+    # note that rules SLE out ("Se descarta LES ... exclusively cutaneous") it is the other form
+    alternatives = [ev for ev in v.affirmed(c.alternatives)
+                    if not (ev.concept in c.manifestation_beside_diagnosis
+                            and any(d.note_id == ev.note_id for d in dx)
+                            and not any(n.note_id == ev.note_id for n in denied))]
+    ruled_out = alternatives + denied
     last_dx, last_out = latest(dx), latest(ruled_out)
     if last_out is not None and (last_dx is None or last_out.sort_date >= last_dx.sort_date):
         return Decision(NOT_MET, [last_out] + ([last_dx] if last_dx else []),

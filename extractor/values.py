@@ -19,7 +19,7 @@ from .doses import parse_dose
 from .doses import parse_bsa_m2, parse_weight_kg
 from .isn_class import base_key, find_ln_classes
 from .lab_results import parse_lab_result
-from .numbers import NUMBER_WORDS
+from .numbers import NUMBER_WORDS, spelled_numbers
 from .scores import parse_score
 
 
@@ -165,7 +165,7 @@ _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNOREC
 
 
 def read_count(m: Mention) -> Value:
-    match = _COUNT.search(m.span_text)
+    match = _COUNT.search(spelled_numbers(m.span_text))  # "siete de los once criterios"
     if not match:
         return None
     raw = match.group(1).lower()

@@ -73,6 +73,10 @@ ITEMS = [ev("ACR_ITEM", t, 10, item=i, start=n * 10) for n, (t, i) in enumerate(
     ([ev("SLE_DX", "SLE", uncertain=True)] + ITEMS, UNKNOWN),              # "rule out SLE" only
     ([ev("DRUG_INDUCED_LUPUS", "drug-induced lupus")] + ITEMS, NOT_MET),
     ([ev("CUTANEOUS_LUPUS_ONLY", "discoid lupus")], NOT_MET),
+    # cutaneous lupus named in a note that states SLE is a manifestation; beside a denial it is the other form
+    ([ev("SLE_DX", "LES", start=5), ev("CUTANEOUS_LUPUS_ONLY", "Lupus cutáneo subagudo", start=90)] + ITEMS, MET),
+    ([ev("SLE_DX", "LES", start=5), ev("SLE_DX", "SLE", negated=True, start=40),
+      ev("CUTANEOUS_LUPUS_ONLY", "lupus discoide", start=90)] + ITEMS, NOT_MET),
     ([ev("SLE_DX", "lupus nephritis", 200, item="renal")] + ITEMS + [ev("SLE_DX", "SLE", 10, negated=True, start=90)], NOT_MET),  # later ruled out
     ([ev("SLE_DX", "SLE", 10, negated=True, start=90), ev("SLE_DX", "SLE", 0, start=95)] + ITEMS, MET),  # later affirmed
     ([ev("SLE_DX", "lupus", family=True)] + ITEMS, UNKNOWN),              # mother's lupus
