@@ -221,6 +221,31 @@ _ISO_CELL_FORMAT = "YYYY-MM-DD (optionally 'YYYY-MM-DD HH:MM[:SS]') or YYYY/MM/D
 # Public API
 
 
+@functools.cache
+def _month_automaton():
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for name in _MONTH_BY_NAME:
+        automaton.add_word(name, len(name))
+    automaton.make_automaton()
+    return automaton
+
+
+def _has_month_name(text: str) -> bool:
+    """``_ANY_MONTH_RE.search(text) is not None``, by one multi-string scan: Python's ``re`` tries
+    the 89-name alternation at every character."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        return _ANY_MONTH_RE.search(text) is not None  # a character whose lower case is longer
+    n = len(lower)
+    for end, _ in _month_automaton().iter(lower):
+        after = end + 1  # the name ends at a word boundary: "\b" after its last letter
+        if after == n or not (lower[after].isalnum() or lower[after] == "_"):
+            return True
+    return False
+
+
 def find_dates(text: str, reference_date: date | None = None,
                day_first: bool | None = None, *, _decided: bool = False) -> list[DateMention]:
     """All date expressions in text, sorted by start, non-overlapping (longest wins).
@@ -236,7 +261,7 @@ def find_dates(text: str, reference_date: date | None = None,
     found: list[DateMention] = []
     # dotted dates ("17.05.2023") are written day-first unless the note says month-first
     found.extend(_find_numeric_dates(text, prefer_day_first, ref, dotted_day_first=day_first is not False))
-    named = _ANY_MONTH_RE.search(text) is not None  # one scan spares eight month-name patterns
+    named = _has_month_name(text)  # one scan spares eight month-name patterns
     if named:
         found.extend(_find_named_dates(text))
     found.extend(_find_month_years(text, named))

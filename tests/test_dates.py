@@ -493,3 +493,11 @@ def test_month_without_year_after_a_cue(text, lo, hi):
 
 def test_may_the_verb_is_not_a_month():
     assert find_dates("values in may vary", date(2024, 11, 20)) == []
+
+
+@pytest.mark.parametrize("text", ["seen in March", "Omar was seen", "el 3 de enero", "general review", "3mar2024",
+                                  "MAYO clinic", "juin", "nothing here", "Sept.", "ßmarz"])
+def test_month_name_scan_agrees_with_the_regex(text):
+    from extractor.dates import _ANY_MONTH_RE, _has_month_name
+
+    assert _has_month_name(text) == (_ANY_MONTH_RE.search(text) is not None)
