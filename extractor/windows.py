@@ -5,7 +5,7 @@ pipeline can find is a medspaCy rule, and each rule names strings its matches mu
 
 - a phrase (literal) rule matches token texts joined by "" or one space ("60 mg" also matches
   "60mg"), so its lower-cased spellings are searched for directly (Aho-Corasick, one pass);
-- a regular-expression rule whose every match starts with one of a few literals of 3+ letters
+- a regular-expression rule whose every match starts with one of a few literals of 2+ letters
   (:func:`~extractor.regex_literals.prefix_literals`) is tried only where one of them starts
   (``pattern.match(text, at)``, left to right as ``finditer`` would): Python's ``re`` otherwise
   tries a large alternation at every character of the note;
@@ -106,7 +106,7 @@ class WindowFinder:
         self.starts_known: set[int] = set()  # patterns tried only where a match can start
         for i, (pattern, _) in enumerate(regexes):
             prefixes = prefix_literals(pattern.pattern, pattern.flags)
-            if prefixes is not None and min(map(len, prefixes)) >= 3:  # "a", "de" start too often
+            if prefixes is not None and min(map(len, prefixes)) >= 2:  # one letter ("a") starts too often
                 self.starts_known.add(i)
                 for literal in prefixes:
                     starts.setdefault(literal, []).append(i)
