@@ -319,8 +319,37 @@ def parse_doses(text: str) -> list[Dose]:
     Numbers read out in words count ("mil quinientos miligramos cada doce horas")."""
     spelled = spelled_numbers(text, _UNIT_AFTER_WORDS)
     if spelled == text:
-        return _parse_doses(text)
-    return [replace(d, text=text[d.start:d.end]) for d in _parse_doses(spelled)]
+        return _summed(text, _parse_doses(text))
+    return [replace(d, text=text[d.start:d.end]) for d in _summed(text, _parse_doses(spelled))]
+
+
+_PLUS_GAP = re.compile(r"[ \t]*\+[ \t]*")
+_TOTAL_OPEN = re.compile(r"[ \t]*\((?:[ \t]*(?:total|=)[ \t]*:?)?[ \t]*")
+
+
+def _summed(text: str, doses: list[Dose]) -> list[Dose]:
+    """Doses written as a sum of tablets ("Dacortin 30 mg + 25 mg (55 mg/día)") as one dose of the
+    sum; a total in brackets right after it that agrees gives its frequency."""
+    out: list[Dose] = []
+    i = 0
+    while i < len(doses):
+        d = doses[i]
+        while (i + 1 < len(doses) and doses[i + 1].unit == d.unit and d.per_day is None
+               and _PLUS_GAP.fullmatch(text, d.end, doses[i + 1].start)):
+            nxt = doses[i + 1]
+            amount = round(d.amount + nxt.amount, 6)
+            daily = round(amount * nxt.per_day, 6) if nxt.per_day is not None else None
+            d = replace(d, end=nxt.end, text=text[d.start:nxt.end], amount=amount, per_day=nxt.per_day,
+                        daily_amount=daily, route=d.route or nxt.route)
+            i += 1
+            if (i + 1 < len(doses) and d.per_day is None and doses[i + 1].amount == d.amount
+                    and doses[i + 1].unit == d.unit and _TOTAL_OPEN.fullmatch(text, d.end, doses[i + 1].start)):
+                total = doses[i + 1]
+                d = replace(d, per_day=total.per_day, daily_amount=total.daily_amount)
+                i += 1
+        out.append(d)
+        i += 1
+    return out
 
 
 def _parse_doses(text: str) -> list[Dose]:

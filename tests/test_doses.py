@@ -109,6 +109,9 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     (" mil quinientos miligramos cada doce horas", "mil quinientos miligramos cada doce horas", 1, 1500, "mg", 2, 3000,
      None, False),
     (" quince miligramos al día", "quince miligramos al día", 1, 15, "mg", 1, 15, None, False),
+    # a sum of tablets is one dose; a bracketed total that agrees gives its frequency
+    (" 30 mg + 25 mg (55 mg/dia)", "30 mg + 25 mg", 1, 55, "mg", 1, 55, None, False),
+    (" 500 mg + 250 mg BID", "500 mg + 250 mg BID", 1, 750, "mg", 2, 1500, None, False),
 ]
 
 NOT_DOSES = [
