@@ -71,6 +71,7 @@ WORDS = ("last dose", "last infusion", "last injection", "stopped", "discontinue
 
 @pytest.mark.parametrize("text, target, others, expected", [
     ("abatacept 125 mg SC weekly 01/2024 -> last injection 03/12/2024", "abatacept", [], "03/12/2024"),
+    ("study drug for ITP; last dose of the study drug on 18/10/2024", "study drug", [], "18/10/2024"),  # five words between
     ("Abatacept from Sept 2022; last dose self-injected on\n  26/08/2024, discontinued", "Abatacept", [], "26/08/2024"),
     ("belimumab (stopped 1/2024) then abatacept (stopped 3/2024)", "abatacept", ["belimumab"], "3/2024"),
     ("belimumab (stopped 1/2024) then abatacept (stopped 3/2024)", "belimumab", ["abatacept"], "1/2024"),
