@@ -289,6 +289,20 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.event_date = ev.note_date.isoformat() if ev.note_date else ""
 
 
+def _sentence_finder(doc):
+    """``span.sent`` by bisection over the doc's sentence starts: spaCy's ``Span.sent`` walks the
+    tokens back to the sentence start and forward to its end on every call. Like it, a span that
+    crosses a boundary gets the sentence of its first token."""
+    starts = [s.start for s in doc.sents]
+    n = len(doc)
+
+    def sentence_of(span):
+        k = bisect.bisect_right(starts, span.start) - 1
+        return doc[starts[k] : starts[k + 1] if k + 1 < len(starts) else n]
+
+    return sentence_of
+
+
 def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                  concepts: dict[str, dict[str, Any]], section_flags: dict[str, dict[str, bool]],
                  concept_criteria: dict[str, list[str]]) -> list[Evidence]:
@@ -306,14 +320,16 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         for s in (getattr(doc._, "sections", None) or []) if s.category])
     date_starts, date_ends = [d.start for d in dates], [d.end for d in dates]  # sorted, not overlapping
     ents = [e for e in doc.ents if e.label_ not in NOT_EVIDENCE]
+    sentence_of = _sentence_finder(doc) if ents else None
+    ent_sents = [sentence_of(e) for e in ents]  # ``e.sent``, without walking tokens each time
     by_sentence: dict[int, list] = {}  # only mentions of the same sentence can block a date
-    for e in ents:
-        by_sentence.setdefault(e.sent.start_char, []).append(e)
+    for e, sent in zip(ents, ent_sents):
+        by_sentence.setdefault(sent.start_char, []).append(e)
     rows: list[Evidence] = []
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
     for i, ent in enumerate(ents):
-        sent = ent.sent
+        sent = ent_sents[i]
         rule = ent._.target_rule
         ev = Evidence(
             evidence_id=f"{note_id}:{ent.start_char}-{ent.end_char}",
