@@ -378,7 +378,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 continue
             if value is not None:
                 ev.value, parsed = value
-                ev.details.update(parsed)
+                # what the text leaves unsaid does not erase what the rule states (a Solu-Medrol dose is IV)
+                ev.details.update({k: v for k, v in parsed.items() if v is not None or k not in ev.details})
         if not ev.value and _is_label(text, ent.start_char, ent.end_char):
             ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
         kind = config.get("value") or ev.concept

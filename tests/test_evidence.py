@@ -156,3 +156,15 @@ def test_date_rule_file_examples(example):
         assert is_document_date(example["text"], date_mention) is example["document_date"]
     if "edition_year" in example:
         assert is_edition_year(example["text"], date_mention) is example["edition_year"]
+
+
+@pytest.mark.parametrize("text, target, route", [
+    ("Induction: Solu-Medrol 500 mg x 3 from 16/02/2025.", "Solu-Medrol", "iv"),  # made only for injection
+    ("Methylprednisolone 500 mg IV daily x3.", "Methylprednisolone", "iv"),
+    ("Prednisolone 40 mg daily.", "Prednisolone", None),
+])
+def test_a_rule_states_what_the_text_leaves_unsaid(screener, text, target, route):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
+    assert [ev.details.get("route") for ev in rows if ev.text == target] == [route]
