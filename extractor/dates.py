@@ -268,6 +268,7 @@ def find_dates(text: str, reference_date: date | None = None,
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))
     found.extend(_find_md_lists(text, prefer_day_first))
+    found.extend(_find_day_ranges(text))
     if ref is not None:
         found.extend(_find_hace(text, ref))
         found.extend(_find_yearless(text, prefer_day_first, ref, named))
@@ -640,6 +641,21 @@ def _find_hace(text: str, ref: date) -> Iterator[DateMention]:
         except (OverflowError, ValueError):
             continue
         yield _mention(text, m.start(), m.end(), lo, hi, precision, "relative")
+
+
+# days of one month written as a range: "bolos 13-15/01/2025", "pulses 3-5 March 2024"
+_DAY_RANGE_RE = _rx(r"(?<![\d/.])(?P<a>\d{1,2})<S>*[-–]<S>*(?P<b>\d{1,2})(?:(?P<sep>[/.])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"
+                    r"|<S>+<MONTH><S>+(?P<y2><Y4>))(?!\d)")
+
+
+def _find_day_ranges(text: str) -> Iterator[DateMention]:
+    """A range of days in one month: from the first day to the last."""
+    for m in _DAY_RANGE_RE.finditer(text):
+        month = int(m["m"]) if m["m"] else _month_number(m["mon"])
+        year = int(m["y"] or m["y2"])
+        lo, hi = _safe_date(year, month, int(m["a"])), _safe_date(year, month, int(m["b"]))
+        if lo is not None and hi is not None and lo < hi:
+            yield _mention(text, m.start(), m.end(), lo, hi, "day", "absolute", True)
 
 
 def _find_md_lists(text: str, prefer_day_first: bool) -> Iterator[DateMention]:

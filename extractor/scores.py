@@ -18,7 +18,7 @@ _LEAD = (
     # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
     r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|"
     # where and when it was scored, as dictated: "en la consulta de junio cuatro, hoy ocho"
-    r"en|in|la|the|consulta|visit|clinic|review|revisi[oó]n|reumatolog[ií]a|rheumatology|"
+    r"en|in|la|the|consulta|visita|visit|clinic|review|revisi[oó]n|reumatolog[ií]a|rheumatology|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|"
     r"\([^()\n\d]{0,30}(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4})?[^()\n\d]{0,10}\))\s*)*"

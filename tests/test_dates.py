@@ -501,3 +501,17 @@ def test_month_name_scan_agrees_with_the_regex(text):
     from extractor.dates import _ANY_MONTH_RE, _has_month_name
 
     assert _has_month_name(text) == (_ANY_MONTH_RE.search(text) is not None)
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("Urbason 250 mg IV x 3 (13-15/01/2025)", "2025-01-13", "2025-01-15"),
+    ("pulses 3-5 March 2024", "2024-03-03", "2024-03-05"),
+])
+def test_a_range_of_days_in_one_month(text, lo, hi):
+    (m,) = find_dates(text, date(2025, 6, 5))
+    assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
+
+
+@pytest.mark.parametrize("text", ["BP 120-130/80", "Hb 10-12 g/dL"])
+def test_number_ranges_are_not_day_ranges(text):
+    assert find_dates(text, date(2025, 6, 5)) == []

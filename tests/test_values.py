@@ -61,6 +61,7 @@ def test_lab_result(after, before, result, number):
     (": 16 al inicio de la inducción (11/11/2024) → 10 el 24/04/2025", 10),
     (": al diagnóstico (diciembre de 2024) 16; hoy 12 (proteinuria 4, hematuria 4)", 12),
     (" 6 2 weeks ago", 6), (" 16 en 2 semanas", 16), (": proteinuria 4, hematuria 4", None),
+    (" en la visita de hoy: 12 (proteinuria 4, hematuria 4). En marzo era 4.", 12),
 ])
 def test_score(after, value):
     found = parse_score(after)
