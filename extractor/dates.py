@@ -83,6 +83,8 @@ _MONTH_NAMES: tuple[tuple[int, tuple[str, ...]], ...] = (
     (12, ("december", "dec", "diciembre", "dic", "décembre", "decembre", "déc", "dezember", "dez", "dicembre")),
 )
 _MONTH_BY_NAME = MappingProxyType({name: number for number, names in _MONTH_NAMES for name in names})
+# month names of 4+ letters, for other modules' patterns (three-letter ones, "mar", "may", are words too)
+MONTH_WORDS = tuple(sorted((name for name in _MONTH_BY_NAME if len(name) >= 4), key=len, reverse=True))
 
 # Month tokens that are ordinary English words when written in lower case ("values may 2...");
 # they are not accepted in the year-less forms, which have no year to confirm them.

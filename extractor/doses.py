@@ -58,6 +58,8 @@ _WORD_NUMBERS = {
     "five": 5, "six": 6, "eight": 8, "twelve": 12, "once": 1, "twice": 2, "thrice": 3,
 }
 
+_UNIT = r"mcg|µg|μg|ug|micrograms?|microgramos?|milligrams?|miligramos?|mg|grams?|gramos?|gm|gr|g"
+
 _DOSE_RE = re.compile(
     r"(?<![\w.,/])"
     # optional tablet count: "2 tabs of", "1 tab (", "2 x"
@@ -67,7 +69,7 @@ _DOSE_RE = re.compile(
     r"|(?P<nx>\d+)\s*[x×]\s*)?"
     # amount or range
     rf"(?P<amt>{_NUM})(?:\s*(?P<rsep>-|–|to)\s*(?P<amt2>{_NUM}))?\s*"
-    r"(?P<unit>mcg|µg|μg|ug|micrograms?|microgramos?|milligrams?|miligramos?|mg|grams?|gramos?|gm|gr|g)"
+    rf"(?P<unit>{_UNIT})"
     r"(?:\s*(?:/|per\s)\s*(?P<denom>m2|m²|m\^2|sq\.?\s*m|kg))?"
     r"(?:\s*/\s*(?P<per>day|d[ií]a|d|j|die|dag|tag|24\s*h(?:rs?|ours?|oras)?|dose|w(?:ee)?k|month|mo))?"
     # "mg/dL", "mg/mg", "g/L" ... are not doses; "mg/12 h" (every 12 hours) is
@@ -311,7 +313,8 @@ def _candidate(text: str, m: re.Match[str], prev_end: int) -> Dose:
                 is_range=is_range)
 
 
-_UNIT_AFTER_WORDS = re.compile(r"\s*(?:mg\b|miligramos?|milligrams?|gramos?|grams?|microgramos?|micrograms?|horas|hours)", _F)
+# number words are read as digits only before a unit or "horas" ("cada doce horas"), not in "once daily"
+_UNIT_AFTER_WORDS = re.compile(rf"\s*(?:(?:{_UNIT})\b|horas|hours)", _F)
 
 
 def parse_doses(text: str) -> list[Dose]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .dates import MONTH_WORDS
 from .numbers import spelled_numbers
 
 __all__ = ["parse_score"]
@@ -19,8 +20,7 @@ _LEAD = (
     r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|"
     # where and when it was scored, as dictated: "en la consulta de junio cuatro, hoy ocho"
     r"en|in|la|the|consulta|visita|visit|clinic|review|revisi[oó]n|reumatolog[ií]a|rheumatology|"
-    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    + "|".join(map(re.escape, MONTH_WORDS)) + "|"
     r"\([^()\n\d]{0,30}(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4})?[^()\n\d]{0,10}\))\s*)*"
 )
 _SCORE = re.compile(
