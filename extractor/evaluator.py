@@ -364,11 +364,14 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
     return bool(found), found, ""
 
 
+def _self_dated(ev: Evidence) -> bool:
+    """Dated by a date written in its own sentence, not by its note's date."""
+    return ev.date_source.startswith("sentence") and ev.date_min is not None and ev.date_max is not None
+
+
 def _same_dated_event(a: Evidence, b: Evidence) -> bool:
     """Both mentions are dated by their own sentences, to overlapping days."""
-    return (a.date_source.startswith("sentence") and b.date_source.startswith("sentence")
-            and a.date_min is not None and b.date_min is not None
-            and a.date_min <= b.date_max and b.date_min <= a.date_max)
+    return _self_dated(a) and _self_dated(b) and a.date_min <= b.date_max and b.date_min <= a.date_max
 
 
 def _still_current(found: list[Evidence], every: list[Evidence], key: str) -> list[Evidence]:
@@ -685,9 +688,7 @@ def dose_change_in_window(c, v: View) -> Decision:
                              and e.date_min is not None and a.note_date <= e.date_min and e.date_max <= b.note_date]
                 if explained and all(window_position(e, index, c.window_days) == "outside" for e in explained):
                     continue  # the change is dated, before the window ("raised at the 15/01 visit")
-                if (a.date_source.startswith("sentence") and b.date_source.startswith("sentence")
-                        and a.date_max is not None and b.date_min is not None
-                        and a.date_max <= b.date_min and b.date_max < start):
+                if _self_dated(a) and _self_dated(b) and a.date_max <= b.date_min and b.date_max < start:
                     continue  # each dose dated by its own words: "8 mg hasta el 13/07; 16 mg el 14/07" changed then
                 if a.note_date >= start:
                     return Decision(MET, [a, b], f"{drug} dose {da:g} -> {db:g} between notes of {a.note_date} and {b.note_date}")
