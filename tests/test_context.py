@@ -25,6 +25,7 @@ def flags_of(screener, text, target):
     ("DIU de cobre retirado en febrero de 2023 por deseo gestacional.", "DIU de cobre", {"historical"}),
     ("IUD removed in 2023.", "IUD", {"historical"}),
     ("IUD removal in 2023.", "IUD", {"historical"}),
+    ("Se explican las opciones de alta eficacia: DIU de cobre, DIU de levonorgestrel e implante.", "DIU de levonorgestrel", {"hypothetical"}),
     ("Lactancia materna durante 9 meses tras el parto; actualmente no lacta.", "Lactancia materna", {"historical"}),
     ("Con LES y anticuerpos antifosfolípido negativos, se desaconsejan los estrógenos.", "LES", set()),
     ("Vacuna anti-Haemophilus influenzae b nunca recibida.", "Haemophilus influenzae b", {"negated"}),
