@@ -273,15 +273,28 @@ def _has_paren(text: str, start: int, end: int) -> bool:
 def _sentences_back(text: str, starts: list[int], at: int, tokens: int) -> range:
     """Sentences from the one holding the ``tokens``-th word before ``at`` to the one holding ``at``
     (a token never spans two words, so words bound tokens)."""
-    low = at
-    for _ in range(tokens):
-        space = _last_space_run(text, low)
-        if space <= 0:
-            low = 0
-            break
-        low = space
+    low = _words_back(text, at, tokens)
     last = bisect.bisect_right(starts, at) - 1
     return range(max(bisect.bisect_right(starts, low) - 1, 0), last + 1)
+
+
+_WORD_RUN = re.compile(r"\S+")
+
+
+def _words_back(text: str, at: int, tokens: int) -> int:
+    """The white space just before the ``tokens``-th word back from ``at`` (a word cut by ``at``
+    counts), or 0 when the text starts first: one scan of the words before ``at``, widened until
+    it holds enough of them."""
+    lo = max(0, at - 64 * tokens)
+    while True:
+        words = [m.start() for m in _WORD_RUN.finditer(text, lo, at)]
+        # the first word found may be cut by ``lo``: count it only when nothing lies before it
+        usable = words if lo == 0 else words[1:]
+        if len(usable) >= tokens:
+            return max(usable[-tokens] - 1, 0)
+        if lo == 0:
+            return 0
+        lo = max(0, lo - 64 * tokens)
 
 
 def _sentences_forward(text: str, starts: list[int], at: int, tokens: int) -> range:
@@ -297,16 +310,6 @@ def _sentences_forward(text: str, starts: list[int], at: int, tokens: int) -> ra
 
 
 _NEXT_WORD = re.compile(r"\s+\S")
-
-
-def _last_space_run(text: str, before: int) -> int:
-    """Start of the last non-space run ending before ``before``'s preceding white space."""
-    i = before - 1
-    while i >= 0 and text[i].isspace():
-        i -= 1
-    while i >= 0 and not text[i].isspace():
-        i -= 1
-    return i  # index of a space before that word, or -1
 
 
 def masked_text(text: str, spans: list[tuple[int, int]]) -> str:

@@ -87,3 +87,31 @@ def _rows(screener, notes, windowed):
         return [[ev.row() for ev in evs] for _, evs in screener.note_evidence(notes)]
     finally:
         screener.windowed = True
+
+
+def _words_back_by_characters(text, at, tokens):
+    low = at
+    for _ in range(tokens):
+        i = low - 1
+        while i >= 0 and text[i].isspace():
+            i -= 1
+        while i >= 0 and not text[i].isspace():
+            i -= 1
+        if i <= 0:
+            return 0
+        low = i
+    return low
+
+
+@pytest.mark.parametrize("text, at, tokens", [
+    ("alpha beta gamma (delta)", 17, 2),
+    ("alpha beta gamma (delta)", 17, 33),   # fewer words than asked: the text's start
+    (" lead  space\n\nwords here (x)", 25, 3),
+    ("word" * 50 + " tail (y)", 209, 1),       # one long word
+    (" ".join(f"w{i}" for i in range(200)) + " (z)", 790, 33),  # wider than the first look
+    ("cut-in-a-wo", 7, 1),                  # ``at`` inside a word
+])
+def test_words_back_matches_the_character_walk(text, at, tokens):
+    from extractor.windows import _words_back
+
+    assert _words_back(text, at, tokens) == _words_back_by_characters(text, at, tokens)
