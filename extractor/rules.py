@@ -166,7 +166,33 @@ def validate_context_file(path: Path) -> dict[str, Any]:
         reason = reason or _repeated_literal(entry, i, first_seen, "context_rules")
         if reason:
             raise _fail(path, "context_rules", i, entry, reason)
+    # a one-word pattern on a word that a phrase rule also names: the two modifiers cover the same
+    # span and medspaCy keeps one, so the phrase rule would silently stop working
+    for i, entry in enumerate(data["context_rules"]):
+        for word in sorted(_one_word_pattern(entry.get("pattern"))):
+            if word in first_seen:
+                raise _fail(path, "context_rules", i, entry,
+                            f"its one-word pattern matches '{word}', the literal of context_rules[{first_seen[word]}]: "
+                            "overlapping modifiers are pruned to one, so one of the two rules would never apply")
     return data
+
+
+def _one_word_pattern(pattern: Any) -> set[str]:
+    """The lower-case words a token pattern of one required token matches by LOWER or TEXT (an
+    empty set for a longer pattern or any other predicate)."""
+    if not isinstance(pattern, list):
+        return set()
+    required = [t for t in pattern if isinstance(t, dict) and t.get("OP") not in ("?", "*")]
+    if len(required) != 1:
+        return set()
+    words: set[str] = set()
+    for key in ("LOWER", "TEXT"):
+        value = required[0].get(key)
+        if isinstance(value, str):
+            words.add(value.lower())
+        elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+            words.update(str(v).lower() for v in value["IN"])
+    return words
 
 
 SENTENCE_LISTS = ("abbreviations", "open_line_ends.words", "open_line_ends.signs", "before_number")

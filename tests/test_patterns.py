@@ -44,6 +44,8 @@ def test_packaged_context_and_section_files_are_valid():
     ("no_list.json", validate_target_file, 'expected an object with a "target_rules" list'),
     ("bad_direction.json", validate_context_file, "context_rules[0] (literal 'denies'): direction must be one of"),
     ("duplicate_trigger.json", validate_context_file, "context_rules[1] (literal 'To rule out'): literal repeats context_rules[0]"),
+    ("pattern_shadows_literal.json", validate_context_file,
+     "context_rules[1] (literal 'resolved <infection>'): its one-word pattern matches 'resolved', the literal of context_rules[0]"),
     ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),
     ("bad_keep_accents.json", validate_context_file, "keep_accents must be a list of strings"),
     ("bad_date_rules.json", validate_date_rules_file, "document_date_words[1] (' signed out'): expected a word or phrase"),
