@@ -99,6 +99,8 @@ class WindowFinder:
             for joins in product(("", " "), repeat=len(tokens) - 1):
                 self._add(tokens[0] + "".join(j + t for j, t in zip(joins, tokens[1:])), free_left, free_right, 0, 0,
                           sentence)
+        # each regex rule is tried where a match can start (starts_known), or run on notes holding
+        # one of its required literals (its anchors), or run on every note (always)
         self.regex_anchors: list[tuple[re.Pattern, frozenset[str] | None]] = []
         self.regex_sentence: list[bool] = [sentence for _, sentence in regexes]
         anchors: dict[str, list[int]] = {}
@@ -110,6 +112,8 @@ class WindowFinder:
                 self.starts_known.add(i)
                 for literal in prefixes:
                     starts.setdefault(literal, []).append(i)
+                self.regex_anchors.append((pattern, None))  # tried at its starts: no anchor scan needed
+                continue
             needed = required_literals(pattern.pattern, pattern.flags)
             if needed is not None and min(map(len, needed)) < 3:
                 needed = None  # "y", "st": in nearly every note; run the pattern itself
