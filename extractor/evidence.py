@@ -166,7 +166,7 @@ def is_apposition(text: str, head, ent) -> bool:
     return opening is not None and _APPOSITION_CLOSE.match(text, ent.end_char) is not None
 
 
-def effective_modifiers(ent) -> list:
+def effective_modifiers(ent, sent_start: int | None = None) -> list:
     """ConText modifiers of a target, minus any that lie inside the target itself, and minus
     forward triggers shut inside a parenthetical that closes before the target.
 
@@ -174,6 +174,7 @@ def effective_modifiers(ent) -> list:
     "no" of "no response" (a RESPONSE target) or of "NO LYMPHADENOPATHY" negated its own span.
     The "no" of "(no SLE per rheum), h/o Hodgkin lymphoma" does not reach the lymphoma; the
     "negative" of "dsDNA (Crithidia) negative" is outside the parenthesis and still applies.
+    ``sent_start``: the token index where the target's sentence starts, when the caller knows it.
     """
     doc = ent.doc
     kept = []
@@ -181,7 +182,9 @@ def effective_modifiers(ent) -> list:
         start, end = m.modifier_span
         if ent.start <= start and end <= ent.end:
             continue
-        if end <= ent.start and _closes_between(doc, ent.sent.start, start, end, ent.start):
+        if end <= ent.start and sent_start is None:
+            sent_start = ent.sent.start  # walked once, and only when a trigger stands before the target
+        if end <= ent.start and _closes_between(doc, sent_start, start, end, ent.start):
             continue
         kept.append(m)
     return kept
@@ -341,7 +344,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             section=section_at(sections, ent.start_char), sentence_text=sent.text,
         )
         triggers = []
-        modifiers = effective_modifiers(ent)
+        modifiers = effective_modifiers(ent, sent.start)
         for modifier in modifiers:
             flag = _MODIFIER_FLAGS.get(modifier.category)
             if flag:
