@@ -55,6 +55,9 @@ _BEFORE_RE = re.compile(
 )
 _CMP = {"≤": "<=", "≥": ">="}
 _MAX_AFTER = 60
+# A parenthesis right after the name that says when or how the sample was taken, and holds no
+# result: "QuantiFERON-TB Gold Plus (drawn 14/11/2024, repeated after a clotted sample): NEGATIVE".
+_ASIDE_RE = re.compile(r"[ \t:]*\((?P<inner>[^()\n]{1,200})\)")
 
 
 def _polarity_name(match: re.Match[str]) -> str:
@@ -63,6 +66,9 @@ def _polarity_name(match: re.Match[str]) -> str:
 
 def parse_lab_result(after: str, before: str = "") -> LabResult | None:
     """Result for a test whose name ends where ``after`` begins and starts where ``before`` ends."""
+    aside = _ASIDE_RE.match(after)
+    if aside and not _POLARITY_RE.search(aside.group()) and not _NUMBER_RE.search(aside.group()):
+        after = after[aside.end():]
     window = after[:_MAX_AFTER]
     sign = _SIGN_RE.match(window)
     if sign:

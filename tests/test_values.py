@@ -38,6 +38,10 @@ from extractor.scores import parse_score
     (" indéterminé", "", "indeterminate", None),
     (" en cours", "", "pending", None),
     (" 85 IE/l", "", None, 85.0),
+    # an aside about the sample before the result; an aside that holds the result is read
+    (" (extracción 14/11/2024, validado 07/01/2025 tras repetir la muestra por coágulo): NEGATIVO.", "", "negative", None),
+    (" (drawn on 3/4/2024 at the outside lab, reported two weeks later) positive", "", "positive", None),
+    (" (negative) on 3/4/2024; repeat sent", "", "negative", None),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
