@@ -350,7 +350,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             if flag:
                 setattr(ev, flag, True)
                 span = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
-                triggers.append(f"{flag}:{span.text}")
+                triggers.append(f"{flag}:{span.text.strip()}")
         head = context_of.get(ents[i - 1].start_char) if i and is_apposition(text, ents[i - 1], ent) else None
         for flag, trigger in head or ():
             if not getattr(ev, flag):

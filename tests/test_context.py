@@ -41,6 +41,13 @@ def flags_of(screener, text, target):
     ("Sin riesgo de embarazo: ligadura de trompas en 2015.", "ligadura de trompas", set()),
     ("Flu vaccine declined.", "Flu vaccine", {"negated"}),
     ("Patient declined the flu shot.", "flu shot", {"negated"}),
+    # a refusal after 'but' or a semicolon points back to what was offered; with an object it does not
+    ("Flu vaccine offered, but patient declined.", "Flu vaccine", {"negated", "hypothetical"}),
+    ("Pneumovax recommended; she refused it.", "Pneumovax", {"negated", "hypothetical"}),
+    ("Influenza vaccine was offered but declined\nPlan: labs.", "Influenza vaccine", {"negated", "hypothetical"}),
+    ("Se ofrece vacuna antineumocócica pero la rechaza.", "vacuna antineumocócica", {"negated", "hypothetical"}),
+    ("Flu vaccine given today but declined the Hib vaccine.", "Flu vaccine", set()),
+    ("No history of TB but declined rituximab.", "TB", {"negated"}),
     ("No other biologics.", "biologics", {"negated"}),
     ("Never received IVIG.", "IVIG", {"negated"}),
     ("Not a transplant candidate.", "transplant candidate", {"negated"}),
