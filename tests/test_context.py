@@ -54,6 +54,9 @@ def flags_of(screener, text, target):
     ("Not enrolled in any clinical trial.", "enrolled in any clinical trial", {"negated"}),
     ("Denies history of cancer.", "cancer", {"negated", "historical"}),
     ("She is not breastfeeding.", "breastfeeding", {"negated"}),
+    ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
+    ("Pt reports she stopped nursing in June.", "nursing", {"historical"}),
+    ("Her sister is breastfeeding.", "breastfeeding", {"family"}),
     ("ANA negative.", "ANA", {"negated"}),
     ("Malignancy: none", "Malignancy", {"negated"}),
     # lab results are values, not negations
