@@ -3,7 +3,9 @@
 medspaCy's sectionizer runs a section from its header to the next header it recognises, so one
 "Allergies: NKDA" line can swallow the rest of a note whose other headers it does not know
 ("S:", "Vaccines (per registry):", "INFECTIOUS SEROLOGY"). A section here ends at the first
-blank line or at the first line that looks like any header, known or not.
+blank line or at the first line that looks like any header, known or not. A header that is
+itself a list item ("- Allergies: NAMC." under "Background") is that item only: it ends where
+the next item of the list starts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ _HEADER_LINE = re.compile(
     re.MULTILINE,
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_BULLET = re.compile(r"[ \t]*[-*•][ \t]")
+_BULLET_LINE = re.compile(r"^[ \t]*[-*•][ \t]", re.MULTILINE)
 
 
 def bounded_sections(text: str, sections: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int]]:
@@ -33,6 +37,10 @@ def bounded_sections(text: str, sections: list[tuple[str, int, int, int]]) -> li
             header = _HEADER_LINE.search(text, line_end + 1, end)
             if header:
                 end = header.start()
+            if _BULLET.match(text, title_start, title_end):
+                item = _BULLET_LINE.search(text, line_end + 1, end)
+                if item:
+                    end = item.start()
         out.append((category, title_start, end))
     return out
 
