@@ -149,6 +149,7 @@ def is_edition_year(text: str, d: DateMention) -> bool:
 
 
 _ARROW = re.compile(r"→|-->|->|=>")
+_BRACKET = re.compile(r"\([^()\n]*\)")
 _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
 _APPOSITION_CLOSE = re.compile(r"[^()\n]{0,40}\)")
 
@@ -331,6 +332,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     rows: list[Evidence] = []
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
+    brackets: dict[int, list[tuple[int, int]]] = {}  # "(...)" spans, by sentence start
     for i, ent in enumerate(ents):
         sent = ent_sents[i]
         rule = ent._.target_rule
@@ -396,6 +398,14 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             comparisons[sent.start_char] = [m.span() for m in _date_words().comparison.finditer(
                 text, sent.start_char, sent.end_char)]
         blockers += comparisons[sent.start_char]
+        if not drug:
+            # a drug in a bracket keeps the bracket's dates: "LN class IV-S, after Euro-Lupus (6 pulses
+            # cyclophosphamide 500 mg, last one 13/03/2025)" does not date the class
+            if sent.start_char not in brackets:
+                brackets[sent.start_char] = [m.span() for m in _BRACKET.finditer(text, sent.start_char, sent.end_char)]
+            blockers += [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent and _drug_of(o)
+                         and any(b0 < o.start_char and o.end_char < b1 and not b0 <= ent.start_char < b1
+                                 for b0, b1 in brackets[sent.start_char])]
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)

@@ -54,6 +54,7 @@ def flags_of(screener, text, target):
     ("Not enrolled in any clinical trial.", "enrolled in any clinical trial", {"negated"}),
     ("Denies history of cancer.", "cancer", {"negated", "historical"}),
     ("She is not breastfeeding.", "breastfeeding", {"negated"}),
+    ("Repeat renal biopsy programmed for July 2025.", "Repeat renal biopsy", {"hypothetical"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
     ("Pt reports she stopped nursing in June.", "nursing", {"historical"}),
     ("Her sister is breastfeeding.", "breastfeeding", {"family"}),

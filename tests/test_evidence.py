@@ -133,6 +133,10 @@ def test_document_dates(text, document):
     ("SLEDAI-2K (12/02/2024): 4 -> 10", "SLEDAI-2K", "2024-12-02"),
     # a drug class named between a date and a drug is no other drug of its own
     ("Marzo de 2019: lupus inducido por anti-TNF, se retiró el adalimumab.", "adalimumab", "2019-03"),
+    # a drug in a bracket keeps the bracket's date; a bracket with no drug still dates what it follows
+    ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "class IV", "2024-07-15"),
+    ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "cyclophosphamide", "2025-03-13"),
+    ("Renal biopsy (class IV, 03/2024).", "class IV", "2024-03"),
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     from extractor.evidence import doc_evidence
