@@ -300,6 +300,10 @@ def started_and_response(c, v: View) -> Decision:
     starts = current_course(starts, c.course_gap_days)
     responses = [ev for ev in v.affirmed(c.response) if _anchored(ev, c, v)]
     first = min(starts, key=lambda e: (e.date_max, e.start), default=None)
+    if first is not None and first.date_min is not None:
+        # a response dated before the current course began is an earlier course's ("class III that
+        # reached complete renal response in 2020", beside a 2024 relapse)
+        responses = [r for r in responses if r.date_max is None or r.date_max >= first.date_min]
     response = latest(responses)
     if first is None:
         return Decision(UNKNOWN, [response] if response else [], "no induction agent found")

@@ -152,6 +152,9 @@ def response(level, days=0, text="partial renal response", **kw):
     # an old course (2017) is not the start of this one: more than a year between mentions
     ([agent(2600), agent(60, start=40), response("partial")], NOT_MET),
     ([agent(400), agent(200, start=40), response("partial")], MET),
+    # a response dated before this course began is an earlier course's: "complete renal response in 2020"
+    ([agent(160), response("complete", days=1700, text="complete renal response")], UNKNOWN),
+    ([agent(160), response("complete", days=1700, text="complete renal response"), response("partial", text="partial response")], MET),
 ])
 def test_induction_nonresponse(evidence, status):
     evidence = [e for e in evidence]
