@@ -17,7 +17,7 @@ _LEAD = (
     r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
     # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
-    r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|"
+    r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|admission|discharge|presentation|screening|"
     # where and when it was scored, as dictated: "en la consulta de junio cuatro, hoy ocho"
     r"en|in|la|the|consulta|visita|visit|clinic|review|revisi[oó]n|reumatolog[ií]a|rheumatology|"
     + "|".join(map(re.escape, MONTH_WORDS)) + "|"

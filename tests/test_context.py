@@ -55,6 +55,9 @@ def flags_of(screener, text, target):
     ("Denies history of cancer.", "cancer", {"negated", "historical"}),
     ("She is not breastfeeding.", "breastfeeding", {"negated"}),
     ("Repeat renal biopsy programmed for July 2025.", "Repeat renal biopsy", {"hypothetical"}),
+    ("Proposed subdermal implant of etonogestrel (Implanon NXT) or DIU-LNG (Mirena).", "Mirena", {"hypothetical"}),
+    ("Benlysta would be an option to add when she finishes the lactation.", "Benlysta", {"hypothetical"}),
+    ("Rituximab was proposed at the MDT.", "Rituximab", {"hypothetical"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
     ("Pt reports she stopped nursing in June.", "nursing", {"historical"}),
     ("Her sister is breastfeeding.", "breastfeeding", {"family"}),

@@ -60,6 +60,8 @@ def test_lab_result(after, before, result, number):
     (": 10 in January -> 16 today", 16), (": 4 at the August review; 10 today", 10),
     (": 10 on 09/10/2024 -> 4 today", 4), (" 6; plan MMF", 6),
     ("-2K hoy: 8", 8), ("-2K al egreso: 4", 4),                        # Spanish
+    ("-2K at admission (18/02/2025): 14 (proteinuria, hematuria, pyuria, low complement, anti-DNA).", 14),
+    (" at discharge: 6", 6),
     # a sequence whose earlier score carries its own date or a word: the last one is current
     (": 20 en octubre de 2024 → 8 el 17/03/2025.", 8), (": 16 at diagnosis (Dec 2024); today 12", 12),
     (": 16 al inicio de la inducción (11/11/2024) → 10 el 24/04/2025", 10),
