@@ -58,6 +58,8 @@ def flags_of(screener, text, target):
     ("Proposed subdermal implant of etonogestrel (Implanon NXT) or DIU-LNG (Mirena).", "Mirena", {"hypothetical"}),
     ("Benlysta would be an option to add when she finishes the lactation.", "Benlysta", {"hypothetical"}),
     ("Rituximab was proposed at the MDT.", "Rituximab", {"hypothetical"}),
+    ("SLEDAI-2K will be recalculated when the complement and anti-DNA results arrive.", "anti-DNA", {"hypothetical"}),
+    ("Anti-dsDNA results are back: positive 1/320.", "Anti-dsDNA", set()),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
     ("Pt reports she stopped nursing in June.", "nursing", {"historical"}),
     ("Her sister is breastfeeding.", "breastfeeding", {"family"}),
