@@ -60,6 +60,12 @@ def flags_of(screener, text, target):
     ("Rituximab was proposed at the MDT.", "Rituximab", {"hypothetical"}),
     ("SLEDAI-2K will be recalculated when the complement and anti-DNA results arrive.", "anti-DNA", {"hypothetical"}),
     ("Anti-dsDNA results are back: positive 1/320.", "Anti-dsDNA", set()),
+    ("Dr. Okonkwo has floated belimumab if we're not at least a partial response by Feb.", "belimumab", {"hypothetical"}),
+    # a form answered in words; 'not tolerated' says the drug was given
+    ("Clinical trial participation: Not enrolled in any interventional study.", "Clinical trial", {"negated"}),
+    ("Biologics: never rituximab or belimumab.", "belimumab", {"negated"}),
+    ("MMF: not tolerated (GI).", "MMF", set()),
+    ("Hib vaccine: never received - not covered by her plan.", "Hib vaccine", {"negated"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
     ("Pt reports she stopped nursing in June.", "nursing", {"historical"}),
     ("Her sister is breastfeeding.", "breastfeeding", {"family"}),
