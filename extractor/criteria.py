@@ -179,6 +179,9 @@ class ConceptConfig(_Strict):
     required: bool = False
     # a mention is dated by the last administration its sentence states, after one of these words
     last_dose_words: list[str] = Field(default_factory=list)
+    # a mention with no date of its own in a report that states when its specimen was taken
+    # ("Collected: 19-JUL-2024") is dated by that day, not by the report's date
+    specimen_dated: bool = False
 
 
 class CriteriaFile(_Strict):

@@ -210,7 +210,7 @@ def _class_view(ev: Evidence, performed: list[Evidence]) -> Evidence:
     same_note = [b for b in performed if b.note_id == ev.note_id]
     if not same_note:
         return _as_restatement(ev)
-    dated = [b for b in same_note if b.date_source in ("sentence", "sentence_relative")]
+    dated = [b for b in same_note if b.date_source in ("sentence", "sentence_relative", "specimen_date")]
     return _dated_like(ev, latest(dated)) if dated else ev
 
 
@@ -222,7 +222,7 @@ def latest_class_in_window(c, v: View) -> Decision:
     newest = latest(classes)
     # a superseded preliminary report ("supersedes preliminary report of 09/11") is history
     pending = latest(v.affirmed(c.pending, excludes=("negated", "family", "historical")))
-    last_biopsy = latest(b for b in performed if b.date_source == "sentence")
+    last_biopsy = latest(b for b in performed if b.date_source in ("sentence", "specimen_date"))
     if last_biopsy is not None and window_position(last_biopsy, index, c.window_days) == "outside" and (
             newest is None or newest.sort_date <= last_biopsy.sort_date):
         return Decision(NOT_MET, [last_biopsy] + ([newest] if newest else []),
@@ -233,7 +233,7 @@ def latest_class_in_window(c, v: View) -> Decision:
             return Decision(UNKNOWN, found[:3], "biopsy documented but no class reported")
         return Decision(UNKNOWN, [], "no biopsy class found")
     # the latest biopsy performed has no class yet; the class found is of an earlier biopsy (rule 8)
-    named = latest(b for b in performed if b.concept in c.biopsies and b.date_source == "sentence")
+    named = latest(b for b in performed if b.concept in c.biopsies and b.date_source in ("sentence", "specimen_date"))
     if (named is not None and named.date_min is not None and newest.date_max is not None
             and newest.date_max < named.date_min):
         return Decision(UNKNOWN, [named, newest] + ([pending] if pending else []),
@@ -370,7 +370,8 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
 
 def _self_dated(ev: Evidence) -> bool:
     """Dated by a date written in its own sentence, not by its note's date."""
-    return ev.date_source.startswith("sentence") and ev.date_min is not None and ev.date_max is not None
+    return (ev.date_source.startswith("sentence") or ev.date_source == "specimen_date") and ev.date_min is not None \
+        and ev.date_max is not None
 
 
 def _same_dated_event(a: Evidence, b: Evidence) -> bool:
@@ -569,7 +570,7 @@ def restated_events(evs: list[Evidence]) -> list[Evidence]:
     """An undated mention of a one-off event in a note after a dated mention of the same kind
     ("knee replacement" in a clinic note after "total knee arthroplasty 04/27/2024") refers to
     that event: it is viewed with the latest earlier dated mention's date."""
-    dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative", "sentence_last_dose")]
+    dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative", "sentence_last_dose", "specimen_date")]
     return [(ev.date_source == "note_date" and _told_again(ev, dated)) or ev for ev in evs]
 
 

@@ -10,6 +10,9 @@ its date with how that date was resolved (``date_source``):
 - ``sentence_last_dose``: for a drug dated by its last administration (criteria.yaml
   ``last_dose_words``), the date its sentence gives after such a word ("last infusion 01/10/2024",
   "stopped 3/2024"), rather than the nearest one (often the start);
+- ``specimen_date``: a biopsy or class mention with no date of its own (criteria.yaml
+  ``specimen_dated``) in a report whose header says when the specimen was taken ("Collected:
+  19-JUL-2024", "Fecha de toma: 14.12.2024"): that day, not the report's;
 - ``note_date``: no date of its own; the note's date is used;
 - ``before_note_date``: a historical mention with no date of its own ("history of …"): any
   day up to the note date.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import dataclasses
 import functools
 import json
 import re
@@ -29,7 +33,7 @@ from datetime import date
 from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
-from .dates import DateMention, find_dates, find_dates_in
+from .dates import DateMention, find_dates, find_dates_in, note_day_first
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
 
@@ -113,6 +117,7 @@ class _DateWords:
     """The word lists of ``patterns/date_rules.json``, compiled once."""
 
     document_date_before: re.Pattern[str]  # the date after it dates the document
+    specimen_before: re.Pattern[str]  # the date after it is when the specimen was taken
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
 
@@ -129,6 +134,8 @@ def _date_words() -> _DateWords:
     return _DateWords(
         document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|el|le|il|am|op))?[ \t]*:?[ \t]*$",
                                         re.IGNORECASE),
+        specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*",
+                                   re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
                                   re.IGNORECASE),
@@ -139,6 +146,23 @@ def is_document_date(text: str, d: DateMention) -> bool:
     """A date that dates the document, not an event: "histology of repeat bx (reported
     25/01/2023): class IV-G" is a biopsy of another day."""
     return _date_words().document_date_before.search(text, max(0, d.start - 40), d.start) is not None
+
+
+_HEADER_CHARS = 800
+
+
+def specimen_date(text: str, note_date: date | None) -> DateMention | None:
+    """The day a report's specimen was taken, from its header ("Collected: 19-JUL-2024",
+    "Fecha de toma: 14.12.2024"), or None. Read from the text itself, so windows and the full text agree."""
+    day_first, decided = None, False
+    for cue in _date_words().specimen_before.finditer(text, 0, _HEADER_CHARS):
+        if not decided:  # read as the whole note reads its dates ("08/01/2025" in a Spanish report)
+            day_first, decided = note_day_first(text), True
+        found = find_dates(text[cue.end():cue.end() + 40], note_date, day_first, _decided=True)
+        if found and found[0].start == 0 and found[0].kind == "absolute":
+            d = found[0]
+            return dataclasses.replace(d, start=d.start + cue.end(), end=d.end + cue.end())
+    return None
 
 
 def is_edition_year(text: str, d: DateMention) -> bool:
@@ -273,14 +297,17 @@ def _display_date(d_min: date | None, d_max: date | None) -> str:
 
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
                  clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None,
-                 last_dose: DateMention | None = None) -> None:
-    """Set the evidence date from its sentence, else from the note (see module doc)."""
+                 last_dose: DateMention | None = None, specimen: DateMention | None = None) -> None:
+    """Set the evidence date from its sentence, else from the report's specimen date, else from
+    the note (see module doc)."""
     start, end = at or (ev.start, ev.end)
     found = last_dose or _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
+    if found is None and specimen is not None and not ev.historical:
+        found = specimen
     if found is not None:
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
-        ev.date_source = ("sentence_last_dose" if last_dose is not None
+        ev.date_source = ("sentence_last_dose" if last_dose is not None else "specimen_date" if found is specimen
                           else "sentence_relative" if found.kind == "relative" else "sentence")
         ev.event_date = _display_date(found.date_min, found.date_max)
     elif ev.historical and ev.note_date is not None:
@@ -333,6 +360,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
     brackets: dict[int, list[tuple[int, int]]] = {}  # "(...)" spans, by sentence start
+    specimen_of: dict[str, DateMention | None] = {}  # the report's specimen date, read once if needed
     for i, ent in enumerate(ents):
         sent = ent_sents[i]
         rule = ent._.target_rule
@@ -419,8 +447,13 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             drugs = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                      and (_drug_of(o) or o.label_ == ent.label_) and not (drug and _drug_of(o) == drug)]
             last_dose = last_dose_date(text, in_sentence, ev.start, ev.end, drugs, tuple(config["last_dose_words"]))
+        specimen = None
+        if config.get("specimen_dated"):
+            if "specimen" not in specimen_of:
+                specimen_of["specimen"] = specimen_date(text, note_date)
+            specimen = specimen_of["specimen"]
         resolve_date(ev, in_sentence, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end),
-                     last_dose)
+                     last_dose, specimen)
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

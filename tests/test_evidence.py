@@ -145,6 +145,34 @@ def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     assert [ev.event_date for ev in rows if ev.text == target] == [event_date]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("ANATOMICAL PATHOLOGY\nSurg. Path #: S24-1l842   Collected: 19-JUL-2024   Signed out: 24-JUL-2024\n", "2024-07-19"),
+    ("Servicio de Anatomía Patológica\nN.º de estudio: B25-00212  Fecha de toma: 08/01/2025  Fecha de informe: 10/01/2025\n"
+     "Biopsia del riñón izquierdo con 20 glomérulos, para estudio por brote.\n", "2025-01-08"),           # day-first, as the note reads
+    ("Date of procedure: 03/14/2024\nKidney, needle biopsy: lupus nephritis class IV.\n", "2024-03-14"),
+    ("Renal pathology report. Signed out 24-JUL-2024.\n", None),                          # no specimen date
+    ("Labs collected after the visit.\n", None),                                          # no date after the cue
+    ("x" * 900 + "\nCollected: 19-JUL-2024\n", None),                                   # not in the header
+])
+def test_specimen_date(text, expected):
+    from extractor.evidence import specimen_date
+
+    found = specimen_date(text, NOTE)
+    assert (found.date_min.isoformat() if found else None) == expected
+    if found:
+        assert text[found.start:found.end] == found.text
+
+
+def test_report_class_takes_the_specimen_date(screener):
+    from extractor.evidence import doc_evidence
+
+    text = ("RENAL PATHOLOGY\nCollected: 19-JUL-2024   Signed out: 24-JUL-2024\n\nDIAGNOSIS:\n"
+            "   - Lupus nephritis, ISN/RPS class IV-S (A/C) + V\nClinical information: class IV-G (A) on biopsy 06-JUL-2023.\n")
+    rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
+    dated = {ev.text: (ev.event_date, ev.date_source) for ev in rows if ev.concept == "LN_CLASS"}
+    assert dated == {"ISN/RPS class IV": ("2024-07-19", "specimen_date"), "class IV": ("2023-07-06", "sentence")}
+
+
 def _date_rule_examples():
     from extractor.rules import patterns_dir, validate_date_rules_file
 
