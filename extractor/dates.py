@@ -464,6 +464,29 @@ def _latest_on_or_before(month: int, day: int, ref: date) -> date | None:
     return None
 
 
+_AHEAD_DAYS, _BEHIND_DAYS = 60, 300
+
+
+# a past-tense word just before a yearless day keeps it in the past ("started on 7/4")
+_PAST_CUE = re.compile(r"\b(?:started|began|begun|was|were|had|received|given|done|performed|seen|admitted|"
+                       r"discharged|diagnosed|since|last|inici[oó]|comenz[oó]|recibi[oó]|fue|desde)\b[^.;\n]{0,25}$",
+                       re.IGNORECASE)
+
+
+def _nearest_yearless(month: int, day: int, ref: date, past_only: bool = False) -> date | None:
+    """The day ``month``/``day`` a note means without a year: the latest one on or before ``ref``,
+    unless that is most of a year back and the next one is within two months ahead ("taper: 25 mg
+    on 12/6" in a note of 11/20 is a plan for December, not last December)."""
+    past = _latest_on_or_before(month, day, ref)
+    ahead = _safe_date(ref.year, month, day)
+    if ahead is None or ahead <= ref:
+        ahead = _safe_date(ref.year + 1, month, day)
+    if (not past_only and ahead is not None and (ahead - ref).days <= _AHEAD_DAYS
+            and (past is None or (ref - past).days >= _BEHIND_DAYS)):
+        return ahead
+    return past
+
+
 def _mention(text: str, start: int, end: int, lo: date, hi: date, precision: str, kind: str,
              day_first: bool = False) -> DateMention:
     return DateMention(start, end, text[start:end], lo, hi, precision, kind, day_first)
@@ -545,13 +568,15 @@ def _find_years(text: str) -> Iterator[DateMention]:
 
 
 def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = True) -> Iterator[DateMention]:
-    """'on 3/15', 'March 15', '15 March': the latest such day on or before ``ref``.
+    """'on 3/15', 'March 15', '15 March': the latest such day on or before ``ref``, or the next one
+    when that is within two months and the last one most of a year back (:func:`_nearest_yearless`).
     ``named=False``: the text has no month name, only the numeric forms are looked for."""
     for regex in (_MD_NOYEAR_RE, _DM_NOYEAR_RE) if named else ():
         for m in regex.finditer(text):
             if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
                 continue
-            day = _latest_on_or_before(_month_number(m["mon"]), int(m["d"]), ref)
+            day = _nearest_yearless(_month_number(m["mon"]), int(m["d"]), ref,
+                                    _PAST_CUE.search(text, max(0, m.start() - 40), m.start()) is not None)
             if day is not None:
                 yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
     ahead = set()
@@ -579,7 +604,8 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = T
         orders = ((b, a, True), (a, b, False)) if prefer_day_first else ((a, b, False), (b, a, True))
         for month, day_of_month, read_day_first in orders:
             if 1 <= month <= 12 and 1 <= day_of_month <= 31:
-                day = _latest_on_or_before(month, day_of_month, ref)
+                day = _nearest_yearless(month, day_of_month, ref,
+                                        _PAST_CUE.search(text, max(0, m.start() - 40), m.start()) is not None)
                 if day is not None:
                     yield _mention(text, m.start("a"), m.end("b"), day, day, "day", "relative",
                                    read_day_first)

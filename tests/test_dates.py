@@ -266,7 +266,9 @@ def test_note_day_first(text: str, expected: bool | None) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# month and day without a year: the latest such day on or before the reference date
+# month and day without a year: the latest such day on or before the reference date, or the next
+# one when that is within two months and the last one most of a year back, unless a past-tense word
+# comes just before
 
 @pytest.mark.parametrize("text, expected", [
     ("biopsy on 3/15", ("3/15", D(2024, 3, 15), D(2024, 3, 15), "day", "relative")),
@@ -274,7 +276,11 @@ def test_note_day_first(text: str, expected: bool | None) -> None:
     ("on March 15", ("March 15", D(2024, 3, 15), D(2024, 3, 15), "day", "relative")),
     ("seen on 15 March", ("15 March", D(2024, 3, 15), D(2024, 3, 15), "day", "relative")),
     ("on June 15", ("June 15", REF, REF, "day", "relative")),
-    ("on June 16th", ("June 16th", D(2023, 6, 16), D(2023, 6, 16), "day", "relative")),
+    ("seen on June 16th", ("June 16th", D(2023, 6, 16), D(2023, 6, 16), "day", "relative")),
+    # most of a year back without a year is rarer than a plan within two months: "taper to 25 mg on 7/4"
+    ("on June 16th", ("June 16th", D(2024, 6, 16), D(2024, 6, 16), "day", "relative")),
+    ("taper: 25 mg on 7/4", ("7/4", D(2024, 7, 4), D(2024, 7, 4), "day", "relative")),
+    ("infusion on 8/20", ("8/20", D(2023, 8, 20), D(2023, 8, 20), "day", "relative")),   # > 2 months ahead: past
     ("on Feb 29", ("Feb 29", D(2024, 2, 29), D(2024, 2, 29), "day", "relative")),
     ("on the 2nd of May", ("2nd of May", D(2024, 5, 2), D(2024, 5, 2), "day", "relative")),
 ])
