@@ -66,6 +66,11 @@ def flags_of(screener, text, target):
     ("Biologics: never rituximab or belimumab.", "belimumab", {"negated"}),
     ("MMF: not tolerated (GI).", "MMF", set()),
     ("Hib vaccine: never received - not covered by her plan.", "Hib vaccine", {"negated"}),
+    ("Contraception: reviewed LARC (LNG-IUD, copper IUD, Nexplanon), POPs, DMPA.", "DMPA", {"hypothetical"}),
+    ("Reviewed labs: anti-dsDNA positive.", "anti-dsDNA", set()),
+    ("She asked about clinical trials; she is not taking part in any research study.", "clinical trials", {"hypothetical"}),
+    ("Clinical trials: no prior or current clinical-trial participation.", "clinical-trial", {"negated"}),
+    ("anti-HBs 212 IU/L: pattern of resolved (past) HBV infection with immunity.", "HBV infection", {"historical"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
     ("Pt reports she stopped nursing in June.", "nursing", {"historical"}),
     ("Her sister is breastfeeding.", "breastfeeding", {"family"}),
