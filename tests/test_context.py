@@ -69,6 +69,10 @@ def flags_of(screener, text, target):
     ("Contraception: reviewed LARC (LNG-IUD, copper IUD, Nexplanon), POPs, DMPA.", "DMPA", {"hypothetical"}),
     ("Reviewed labs: anti-dsDNA positive.", "anti-dsDNA", set()),
     ("She asked about clinical trials; she is not taking part in any research study.", "clinical trials", {"hypothetical"}),
+    ("Hib (Act-HIB)          | NOT YET GIVEN - recommended, plan to give at next visit", "Hib", {"hypothetical"}),
+    ("Obinutuzumab study: screen-failed 2025-02-20, never dosed.", "Obinutuzumab", {"negated"}),
+    ("She did not qualify for the belimumab trial.", "belimumab", {"negated"}),
+    ("Pregnancy / breastfeeding ........ N/A - postmenopausal since age 51", "breastfeeding", {"negated"}),
     ("Clinical trials: no prior or current clinical-trial participation.", "clinical-trial", {"negated"}),
     ("anti-HBs 212 IU/L: pattern of resolved (past) HBV infection with immunity.", "HBV infection", {"historical"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
