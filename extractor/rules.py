@@ -243,8 +243,18 @@ def removed_default_literals(path: Path) -> set[str]:
     return {x.lower() for x in removed}
 
 
+SECTION_CONTEXT_KEYS = {"negated", "hypothetical", "historical", "family", "uncertain", "one_line"}
+
+
 def validate_section_file(path: Path) -> dict[str, Any]:
     data = _read_json(path, "section_rules")
+    context = data.get("section_context", {})
+    if not isinstance(context, dict):
+        raise RuleFileError(f"{path}: section_context must map a section category to its flags")
+    for category, flags in context.items():
+        if not isinstance(flags, dict) or not all(k in SECTION_CONTEXT_KEYS and isinstance(v, bool) for k, v in flags.items()):
+            raise RuleFileError(f"{path}: section_context[{category!r}]: expected true/false for keys among "
+                                f"{sorted(SECTION_CONTEXT_KEYS)}, got {flags!r}")
     for i, entry in enumerate(data["section_rules"]):
         reason = _check_common(entry, SECTION_KEYS, _SECTION_CATEGORY)
         if reason:

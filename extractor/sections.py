@@ -24,11 +24,17 @@ _BULLET = re.compile(r"[ \t]*[-*•][ \t]")
 _BULLET_LINE = re.compile(r"^[ \t]*[-*•][ \t]", re.MULTILINE)
 
 
-def bounded_sections(text: str, sections: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int]]:
-    """(category, start, end) for sections given as (category, title_start, title_end, body_end)."""
+def bounded_sections(text: str, sections: list[tuple[str, int, int, int]],
+                     one_line: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, int, int]]:
+    """(category, start, end) for sections given as (category, title_start, title_end, body_end);
+    a section of a ``one_line`` category ("Subject: ...") ends with its header's line."""
     out = []
     for category, title_start, title_end, body_end in sections:
         end = body_end
+        if category in one_line:
+            line_end = text.find("\n", title_end, end)
+            out.append((category, title_start, end if line_end == -1 else line_end))
+            continue
         blank = _BLANK_LINE.search(text, title_end, body_end)
         if blank:
             end = blank.start()

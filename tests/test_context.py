@@ -404,6 +404,7 @@ def test_context_flags(screener, text, target, flags):
     ("PAST SURGICAL HISTORY:\nCholecystectomy 2019.\n", "Cholecystectomy", "past_surgical_history", set()),
     ("Past h/o:\n- Pulmonary Koch's in 2014\n", "Pulmonary Koch's", "past_medical_history", set()),
     ("PSHx: Lap. tubectomy 2012.\n", "tubectomy", "past_surgical_history", set()),
+    ("SUBJECT: study + the Hib shot\nHi Dr M.\n", "Hib", "message_subject", {"hypothetical"}),
     # headers of notes translated from Spanish
     ("Background\n- HTA from 2021.\n- No history of transplantation.\n", "transplantation", "past_medical_history", {"negated"}),
     ("Current illness\nEdemas and foamy urine; renal biopsy on 20/09/2024.\n", "renal biopsy", "history_of_present_illness", set()),
@@ -419,6 +420,9 @@ def test_sections_feed_context(screener, text, target, section, flags):
     ("Background:\n- Allergies: NAMC.\n- No history of transplantation.\n", "transplantation", None),
     ("History\n- Allergies: NKDA\n- s/p kidney transplant 2015\n", "kidney transplant", None),
     ("ALLERGIES: rituximab (rash),\n- belimumab\n", "belimumab", "allergies"),  # a list under a header stays
+    # a message's subject line names a topic, and only that line is the subject
+    ("SUBJECT: study + the Hib shot\nHi, the pharmacist gave me the Hib vaccine.\n", "Hib", "message_subject"),
+    ("RE: rituximab\nRituximab given 03/12/2024.\n", "Rituximab", None),
 ])
 def test_list_item_header_is_one_item(screener, text, target, section):
     _, ev = flags_of(screener, text, target)

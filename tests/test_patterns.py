@@ -47,6 +47,7 @@ def test_packaged_context_and_section_files_are_valid():
     ("pattern_shadows_literal.json", validate_context_file,
      "context_rules[1] (literal 'resolved <infection>'): its one-word pattern matches 'resolved', the literal of context_rules[0]"),
     ("bad_section.json", validate_section_file, "section_rules[0] (literal 'Allergies'): category 'Allergies'"),
+    ("bad_section_context.json", validate_section_file, "section_context['message_subject']: expected true/false for keys among"),
     ("bad_keep_accents.json", validate_context_file, "keep_accents must be a list of strings"),
     ("bad_date_rules.json", validate_date_rules_file, "document_date_words[1] (' signed out'): expected a word or phrase"),
     ("bad_sentence_rules.json", validate_sentence_file, "open_line_ends.words[1] ('or else'): expected one word or sign"),
