@@ -3,7 +3,10 @@
 Clinical notes are mostly lines: list items, "Header: value" rows, table rows. A newline ends a
 sentence unless the next line visibly continues the previous one: the previous line has no
 closing punctuation and either the next line starts in lower case or the previous one ends in a
-word or sign that cannot end a sentence ("or", "with", "+", ","): hard-wrapped text. Inside a line, ``.``,
+word or sign that cannot end a sentence ("or", "with", "+", ","): hard-wrapped text. In a note
+whose prose is wrapped at a fixed width (three or more lines near its longest), a line that long
+also goes on with any word ("No symptoms of active\n   TB from what you describe"), unless either
+line is a table row, a list item or a field. Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
 sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
 ("HBsAg ........ Non-reactive" is one table row). In a form flattened onto one line, a run of
@@ -57,8 +60,26 @@ def _words() -> _Words:
     )
 
 
-def _continues(prev_line: str, next_line: str) -> bool:
-    """True when next_line is a wrapped continuation of prev_line."""
+_ITEM_START = re.compile(r"(?:[-*•>#]|\d{1,2}[.)]\s|[A-Z][\w/#&'()-]*(?: [\w/#&'()-]+){0,4}:(?=\s|$))")
+_NOT_PROSE = re.compile(r"\||\S[ \t]{3,}\S|\.\.\.")  # table cells, aligned columns, dot leaders
+_WRAP_MIN = 60  # a wrapped line is at least this long, and near the longest line of the note
+
+
+def _wrap_width(text: str) -> int:
+    """The width a note's prose was hard-wrapped at: its longest line, when at least three lines
+    come within a few characters of it (one long line alone is no wrapping); else 0."""
+    if "\n" not in text:
+        return 0
+    lengths = [len(line.rstrip()) for line in text.split("\n")]
+    widest = max(lengths)
+    if widest < _WRAP_MIN or sum(n >= widest - 12 for n in lengths) < 3:
+        return 0
+    return widest
+
+
+def _continues(prev_line: str, next_line: str, wrap_width: int = 0) -> bool:
+    """True when next_line is a wrapped continuation of prev_line (``wrap_width``: the note's
+    longest line, when its prose looks hard-wrapped at a fixed width)."""
     stripped_next = next_line.lstrip()
     if not stripped_next or not prev_line.strip():
         return False
@@ -69,7 +90,15 @@ def _continues(prev_line: str, next_line: str) -> bool:
     if stripped_next[0].isdigit() and words.before_number.search(prev):
         return True  # "Last dose of study medication taken\n14/02/2025"
     # a wrapped line may also go on with a bracket: "under RNTCP\n  (Cat I), declared cured."
-    return stripped_next[0].islower() or stripped_next[0] == "(" or words.open_end.search(prev) is not None
+    if stripped_next[0].islower() or stripped_next[0] == "(" or words.open_end.search(prev) is not None:
+        return True
+    # prose wrapped at a fixed width goes on with any word: "No symptoms of active\n   TB from what
+    # you describe", when the line is as long as the note's longest and neither line is a table
+    # row, a list item or a field
+    return (wrap_width >= _WRAP_MIN and len(prev) >= max(_WRAP_MIN, wrap_width - 12)
+            and (prev[-1].isalnum() or prev[-1] in ",)-") and stripped_next[0].isalnum()
+            and not _NOT_PROSE.search(prev.strip()) and not _NOT_PROSE.search(stripped_next)
+            and not _ITEM_START.match(stripped_next) and not _ITEM_START.match(prev.lstrip()))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -80,6 +109,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
+    wrap_width = _wrap_width(text)
     for match in _BOUNDARY.finditer(text):
         cut = match.end()
         if match.group().endswith("\n"):
@@ -87,7 +117,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             next_end = text.find("\n", cut)
             prev_line = text[line_start : match.start()]
             next_line = text[cut : next_end if next_end != -1 else len(text)]
-            if _continues(prev_line, next_line):
+            if _continues(prev_line, next_line, wrap_width):
                 continue
         elif match.group("label") is not None:
             if not _HAS_LABEL.search(text, start, match.start()):

@@ -26,6 +26,13 @@ from extractor.sentences import sentence_spans
     ("Discussed about Inj. Reditux as add-on. Tab. Wysolone 40 mg OD.", ["Discussed about Inj. Reditux as add-on. ", "Tab. Wysolone 40 mg OD."]),
     ("Last dose of study medication taken\n14/02/2025; withdrawn.", ["Last dose of study medication taken\n14/02/2025; withdrawn."]),
     ("Plan\n2 tabs daily", ["Plan\n", "2 tabs daily"]),
+    # prose hard-wrapped at a fixed width (three or more lines near the longest) goes on with any
+    # word; one long line alone, a table row or a list item after it does not
+    ("   Your kidney numbers are better this month and the swelling should keep going down, as expected.\n   We'll repeat a TB blood test (T-SPOT) once your prednisone is lower. No symptoms of active\n   TB from what you describe, but do call us if you get fevers, night sweats or a bad cough.",
+     ['   Your kidney numbers are better this month and the swelling should keep going down, as expected.\n', "   We'll repeat a TB blood test (T-SPOT) once your prednisone is lower. ", 'No symptoms of active\n   TB from what you describe, but do call us if you get fevers, night sweats or a bad cough.']),
+    ("Patient doing well overall with decreased swelling in both legs and no rash\nPrednisone 10 mg daily", ["Patient doing well overall with decreased swelling in both legs and no rash\n", "Prednisone 10 mg daily"]),
+    ("HBcAb total | REACTIVE | A |            | Non-reactive          | 11/26/2024 08:12\nHBsAb | 212",
+     ["HBcAb total | REACTIVE | A |            | Non-reactive          | 11/26/2024 08:12\n", "HBsAb | 212"]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):
