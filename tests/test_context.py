@@ -76,6 +76,7 @@ def flags_of(screener, text, target):
     ("En enero se le ofreció participar en un ensayo clínico con anifrolumab; prefirió no participar.", "ensayo clínico", {"hypothetical"}),
     ("Para firmar el consentimiento de un ensayo clínico será necesaria la curadora.", "ensayo clínico", {"hypothetical"}),
     ("Prefirió no participar, por lo que no está incluida en ningún ensayo.", "ensayo", {"negated"}),
+    ("Former belimumab user, now off biologics.", "belimumab", {"historical"}),
     ("Clinical trials: no prior or current clinical-trial participation.", "clinical-trial", {"negated"}),
     ("anti-HBs 212 IU/L: pattern of resolved (past) HBV infection with immunity.", "HBV infection", {"historical"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
