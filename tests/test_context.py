@@ -77,6 +77,12 @@ def flags_of(screener, text, target):
     ("Para firmar el consentimiento de un ensayo clínico será necesaria la curadora.", "ensayo clínico", {"hypothetical"}),
     ("Prefirió no participar, por lo que no está incluida en ningún ensayo.", "ensayo", {"negated"}),
     ("Former belimumab user, now off biologics.", "belimumab", {"historical"}),
+    ("Pneumococcal: no record in state IIS → PCV20 (Prevnar 20) 0.5 mL IM given 9/22.", "PCV20", set()),
+    ("Flu shot not yet avail on unit - pt to get outpt in Oct.", "Flu shot", {"hypothetical"}),
+    ("Vaccines: Pneumovax 2021 ✓, Hib — never had one, declined it again today.", "Hib", {"negated"}),
+    ("Vaccines: Pneumovax 2021 ✓, Hib — never had one, declined it again today.", "Pneumovax", set()),
+    ("Hib: still not given per GP", "Hib", {"negated"}),
+    ("Dolores has never had any form of cancer herself.", "cancer", {"negated"}),
     ("Clinical trials: no prior or current clinical-trial participation.", "clinical-trial", {"negated"}),
     ("anti-HBs 212 IU/L: pattern of resolved (past) HBV infection with immunity.", "HBV infection", {"historical"}),
     ("Daughter 3 yrs - not breastfeeding now.", "breastfeeding", {"negated"}),  # the child nursed is no experiencer
