@@ -630,7 +630,12 @@ def exposure_in_window(c, v: View) -> Decision:
     if by_pos.get("outside"):
         evs = by_pos["outside"]
         return Decision(NOT_MET, evs, f"only before the {c.window_days}-day window: " + _when(evs, index))
-    negatives = v.negated(c.negated_by)
+    # a denial speaks for the time before it was written: one written before the window opened,
+    # or more than a year before the index for a shorter window, says nothing of the window
+    # ("never on an anti-TNF" in 2016 for 2023-2024); "no clinical trial" four months before a
+    # 90-day window still stands
+    opened = index - timedelta(days=max(c.window_days, 365))
+    negatives = [ev for ev in v.negated(c.negated_by) if (ev.note_date or ev.date_max or index) >= opened]
     if negatives:
         return Decision(NOT_MET, negatives, "explicitly negative: " + _summ(negatives))
     documented = v.of(c.documented_by) if c.documented_by else []

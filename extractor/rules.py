@@ -196,17 +196,24 @@ def _one_word_pattern(pattern: Any) -> set[str]:
 
 
 SENTENCE_LISTS = ("abbreviations", "open_line_ends.words", "open_line_ends.signs", "before_number")
+SENTENCE_PHRASE_LISTS = ("spoken_punctuation.paragraphs", "spoken_punctuation.stops")
 
 
 def validate_sentence_file(path: Path) -> dict[str, Any]:
     """Validated content of ``sentence_rules.json``: each list in :data:`SENTENCE_LISTS` holds
-    non-empty strings without white space; an error names the file, the list and the index."""
+    non-empty strings without white space, each in :data:`SENTENCE_PHRASE_LISTS` words or phrases;
+    an error names the file, the list and the index."""
     data = _load_json(path)
     for name in SENTENCE_LISTS:
         value: Any = data
         for part in name.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         _check_word_list(path, name, value, phrases=False)
+    for name in SENTENCE_PHRASE_LISTS:
+        value = data
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        _check_word_list(path, name, value, phrases=True)
     return data
 
 

@@ -10,7 +10,9 @@ line is a table row, a list item or a field. Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
 sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
 ("HBsAg ........ Non-reactive" is one table row). In a form flattened onto one line, a run of
-spaces before a second "Label:" also ends a sentence. The word lists are data, in
+spaces before a second "Label:" also ends a sentence. A note dictated with its punctuation
+spoken ("... alopecia period anti DNA negative period new paragraph") ends a sentence at each
+spoken stop. The word lists are data, in
 ``patterns/sentence_rules.json`` (read and validated once, on first use).
 
 This replaces PyRuSH (pure Python, ~46 k chars/s) with one compiled regex pass; the spaCy
@@ -40,6 +42,8 @@ class _Words:
     abbreviations: frozenset[str]
     open_end: re.Pattern[str]  # a line ending so was hard-wrapped
     before_number: re.Pattern[str]  # ... and so is one ending so when the next starts with a number
+    dictated: re.Pattern[str]  # a spoken paragraph mark: the note was dictated, punctuation and all
+    spoken_stop: re.Pattern[str]  # in such a note, a spoken stop or paragraph mark ends a sentence
 
 
 @functools.cache
@@ -52,11 +56,18 @@ def _words() -> _Words:
     def alternation(words: list[str]) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
+    def phrases(items: list[str]) -> str:
+        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(items, key=len, reverse=True))
+
     signs = "".join(re.escape(x) for x in ends["signs"])
+    spoken = data["spoken_punctuation"]
     return _Words(
         abbreviations=frozenset(w.lower() for w in data["abbreviations"]),
         open_end=re.compile(rf"(?:\b(?:{alternation(ends['words'])})|[{signs}])$", re.IGNORECASE),
         before_number=re.compile(rf"\b(?:{alternation(data['before_number'])})$", re.IGNORECASE),
+        dictated=re.compile(rf"(?<!\w)(?:{phrases(spoken['paragraphs'])})(?!\w)", re.IGNORECASE),
+        spoken_stop=re.compile(rf"(?<!\w)(?:{phrases(spoken['paragraphs'] + spoken['stops'])})(?!\w)"
+                               rf"(?:[ \t]+(?:{phrases(spoken['paragraphs'])})(?!\w))*[ \t]*", re.IGNORECASE),
     )
 
 
@@ -134,4 +145,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             start = cut
     if start < len(text):
         spans.append((start, len(text)))
+    words = _words()
+    if words.dictated.search(text):
+        spans = _split_at(spans, [m.end() for m in words.spoken_stop.finditer(text)])
     return spans
+
+
+def _split_at(spans: list[tuple[int, int]], cuts: list[int]) -> list[tuple[int, int]]:
+    """``spans`` cut again at each offset of ``cuts`` (sorted) that falls strictly inside one."""
+    out, i = [], 0
+    for start, end in spans:
+        while i < len(cuts) and cuts[i] <= start:
+            i += 1
+        while i < len(cuts) and cuts[i] < end:
+            out.append((start, cuts[i]))
+            start = cuts[i]
+            i += 1
+        out.append((start, end))
+    return out

@@ -82,7 +82,8 @@ def flags_of(screener, text, target):
     ("Vaccines: Pneumovax 2021 ✓, Hib — never had one, declined it again today.", "Hib", {"negated"}),
     ("Vaccines: Pneumovax 2021 ✓, Hib — never had one, declined it again today.", "Pneumovax", set()),
     ("Hib: still not given per GP", "Hib", {"negated"}),
-    ("Ø h/o organ transplant.", "organ transplant", {"negated", "historical"}),
+    ("Ø h/o organ transplant.", "organ transplant", {"negated"}),
+    ("Ø fevers, Ø rash, Ø new joint sx. Nexplanon still in (placed 2022).", "Nexplanon", set()),  # one item each
     ("Dolores has never had any form of cancer herself.", "cancer", {"negated"}),
     ("Clinical trials: no prior or current clinical-trial participation.", "clinical-trial", {"negated"}),
     ("anti-HBs 212 IU/L: pattern of resolved (past) HBV infection with immunity.", "HBV infection", {"historical"}),

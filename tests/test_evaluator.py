@@ -211,6 +211,11 @@ def said_after(concept, sentence, text, days, note, **kw):
     ("immunoglobulin_12mo", [exposure("BIOLOGIC_CLASS", "biologics", 0, negated=True)], UNKNOWN),
     ("immunoglobulin_12mo", [exposure("IMMUNOGLOBULIN_THERAPY", "IVIG", 100)], MET),
     ("tnf_inhibitor_12mo", [exposure("TNF_INHIBITOR", "Humira", 400)], NOT_MET),
+    # a denial written before the window opened says nothing of it; within a year a short window's stands
+    ("tnf_inhibitor_12mo", [exposure("TNF_INHIBITOR", "anti-TNF", 3000, negated=True)], UNKNOWN),
+    ("tnf_inhibitor_12mo", [exposure("TNF_INHIBITOR", "anti-TNF", 200, negated=True)], NOT_MET),
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "clinical trial", 150, negated=True)], NOT_MET),
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "clinical trial", 400, negated=True)], UNKNOWN),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 90)], MET),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 91)], NOT_MET),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "enrolled in any trial", 0, negated=True)], NOT_MET),

@@ -26,6 +26,10 @@ from extractor.sentences import sentence_spans
     ("Discussed about Inj. Reditux as add-on. Tab. Wysolone 40 mg OD.", ["Discussed about Inj. Reditux as add-on. ", "Tab. Wysolone 40 mg OD."]),
     ("Last dose of study medication taken\n14/02/2025; withdrawn.", ["Last dose of study medication taken\n14/02/2025; withdrawn."]),
     ("Plan\n2 tabs daily", ["Plan\n", "2 tabs daily"]),
+    # punctuation spoken into a dictation is a stop only in a note dictated so ('new paragraph')
+    ("ANA 1 to 320 and alopecia period anti DNA has been negative period new paragraph Plan colon labs",
+     ["ANA 1 to 320 and alopecia period ", "anti DNA has been negative period new paragraph ", "Plan colon labs"]),
+    ("Menstrual period 2 weeks ago, no rash.", ["Menstrual period 2 weeks ago, no rash."]),
     # prose hard-wrapped at a fixed width (three or more lines near the longest) goes on with any
     # word; one long line alone, a table row or a list item after it does not
     ("   Your kidney numbers are better this month and the swelling should keep going down, as expected.\n   We'll repeat a TB blood test (T-SPOT) once your prednisone is lower. No symptoms of active\n   TB from what you describe, but do call us if you get fevers, night sweats or a bad cough.",
