@@ -84,7 +84,8 @@ _ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|infusions?|pulses?)" + _END, _F)),
     ("oral", re.compile(
         r"(?:p\.o\.|v\.o\.|po|vo|per\s+os|by\s+mouth|oral(?:ly)?|v[ií]a\s+oral"
-        r"|tabs?|tablets?|caps?|capsules?|g[ée]lules?|comprim[ée]s?|cpr|compresse|Tabl\.?|Kps\.?)" + _END, _F)),
+        r"|tabs?|tablets?|caps?|capsules?|g[ée]lules?|comprim[ée]s?|comprimidos?|comps?|cpr|compresse|Tabl\.?|Kps\.?)"
+        + _END, _F)),
     ("sc", re.compile(
         r"(?:s\.c\.|s\.q\.|sc|sq|subcut(?:aneous(?:ly)?)?|sub-?q)" + _END, _F)),
     ("im", re.compile(r"(?:i\.m\.|im|intramuscular(?:ly)?)" + _END, _F)),
@@ -140,7 +141,7 @@ _DIVIDED = re.compile(
 _TAB_COUNT = re.compile(
     r"(?:x\s*)?(?P<n>\d+|one|two|three|four|half)\s*(?:tabs?|tablets?|caps?|capsules?|comps?|comprimidos?|cp)\.?" + _END,
     _F)
-_SEP = re.compile(r"\s*(?:[,:]\s*)?")  # "360 mg: 3 comp/12 h"
+_SEP = re.compile(r"\s*(?:[,:]\s*|\.{3,}\s*)?")  # "360 mg: 3 comp/12 h", "500 MG COMP ........ 2-0-2" (dot leaders)
 
 # Between an earlier dose and the current one: "to", arrows, "now", "reduced to" ...
 _CHANGE_GAP = re.compile(

@@ -106,10 +106,17 @@ _LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*:")
 _LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])?[ \t]*(?:(?:past|previous|prior)[ \t]+)?$", re.IGNORECASE)
 
 
+# an upper-case heading the mention opens: "1) ENSAYOS CLÍNICOS PREVIOS", "CANCER HISTORY"
+_HEADING_AFTER = re.compile(r"(?:[ \t]+[A-ZÁÉÍÓÚÑÜ/&-]+){0,2}[ \t]*:?[ \t]*(?:\r?\n|$)")
+
+
 def _is_label(text: str, start: int, end: int) -> bool:
     """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
-    infant"): not an assertion of its own; only a negated label ("Contraception: none") says something."""
-    return bool(_LABEL_AFTER.match(text, end)) and bool(_LABEL_BEFORE.search(text, max(0, start - 40), start))
+    infant"), or an upper-case heading of its own line ("1) ENSAYOS CLÍNICOS PREVIOS"): not an
+    assertion of its own; only a negated label ("Contraception: none") says something."""
+    if not _LABEL_BEFORE.search(text, max(0, start - 40), start):
+        return False
+    return bool(_LABEL_AFTER.match(text, end)) or (text[start:end].isupper() and bool(_HEADING_AFTER.match(text, end)))
 
 
 @dataclass(frozen=True)

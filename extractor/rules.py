@@ -288,12 +288,29 @@ def plain_spellings(text: str) -> list[str]:
     return out
 
 
+def damaged_spellings(text: str) -> list[str]:
+    """How ``text`` reads after an export lost its encoding: each accented letter as "?"
+    ("oncológicos" -> "oncol?gicos") or as UTF-8 read as Latin-1 ("años" -> "aÃ±os"); only
+    spellings that differ from it."""
+    if text.isascii():
+        return []
+    out = ["".join("?" if ord(ch) > 127 else ch for ch in text)]
+    try:
+        out.append(text.encode("utf-8").decode("latin-1"))
+    except UnicodeDecodeError:  # pragma: no cover - every UTF-8 byte string decodes as Latin-1
+        pass
+    # a word of one or two letters ("ó", "sí") would become a bare question mark or close to it
+    return [x for x in dict.fromkeys(out) if x != text and sum(ch.isascii() and ch.isalpha() for ch in x) >= 3]
+
+
 def _load(path: Path, validate, list_key: str, rule_class) -> list:
     """Rules of one file, validated first; medspaCy builds them from the same dicts. A phrase rule
     written with accents also matches the text without them, as
     translated notes are often typed ("refusee par la patiente", "reponse partielle", "kein Anhalt
     fuer"): a copy with each plain spelling (:func:`plain_spellings`) is added unless the file already has that literal or lists the accented
-    one under ``keep_accents`` (its plain form is an English word: "mère", "refusé", "tía")."""
+    one under ``keep_accents`` (its plain form is an English word: "mère", "refusé", "tía"). It also
+    matches the spellings an export that lost its encoding leaves (:func:`damaged_spellings`:
+    "oncol?gicos", "aÃ±os"), which are no English word."""
     data = validate(path)
     rules = []
     literals = {str(e.get("literal", "")).lower() for e in data[list_key]}
@@ -301,9 +318,12 @@ def _load(path: Path, validate, list_key: str, rule_class) -> list:
     for i, entry in enumerate(data[list_key]):
         try:
             rules.append(rule_class.from_dict(entry))
-            if entry.get("pattern") is not None or entry["literal"].lower() in keep:
+            if entry.get("pattern") is not None:
                 continue
-            for plain in plain_spellings(entry["literal"]):
+            spellings = damaged_spellings(entry["literal"])
+            if entry["literal"].lower() not in keep:
+                spellings = plain_spellings(entry["literal"]) + spellings
+            for plain in spellings:
                 if plain.lower() not in literals:
                     literals.add(plain.lower())
                     rules.append(rule_class.from_dict({**entry, "literal": plain}))

@@ -103,6 +103,8 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     # morning-noon-night schedules: units at each time
     (" 1.5 g 1-0-1 - continue", "1.5 g 1-0-1", 1, 1500, "mg", 2, 3000, None, False),
     (" 500 mg 2-0-2", "500 mg 2-0-2", 1, 500, "mg", 4, 2000, None, False),
+    # a legacy Spanish medication list: the form word and dot leaders before the schedule
+    (" MMF 500 MG COMP ........ 2-0-2", "500 MG COMP ........ 2-0-2", 5, 500, "mg", 4, 2000, "oral", False),
     (" 200 mg 1-1-1", "200 mg 1-1-1", 1, 200, "mg", 3, 600, None, False),
     (" 500 mg on 12-08-2024", "500 mg", 1, 500, "mg", None, None, None, False),
     # numbers read out in words by voice recognition

@@ -58,6 +58,10 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     ("Prior biologics & trials: none", "biologics", True),
     ("She had surgery: a lap appendectomy", "surgery", False),
     ("Partial renal response: continue MMF", "response", False),  # a value-bearing phrase, not a field name
+    # an upper-case heading of its own line
+    ("1) ENSAYOS CLÍNICOS PREVIOS\n- Protocolo LN-2-0447", "ENSAYOS CLÍNICOS", True),
+    ("RITUXIMAB 1 G IV 12/03/2024\n", "RITUXIMAB", False),
+    ("Rituximab previous\n", "Rituximab", False),
 ])
 def test_field_labels(text, mention, label):
     from extractor.evidence import _is_label
