@@ -84,6 +84,10 @@ def flags_of(screener, text, target):
     ("Hib: still not given per GP", "Hib", {"negated"}),
     ("Ø h/o organ transplant.", "organ transplant", {"negated"}),
     ("Ø fevers, Ø rash, Ø new joint sx. Nexplanon still in (placed 2022).", "Nexplanon", set()),  # one item each
+    ("TRATADA CON MMF/MPS + PDN + BELIMUMAB (SUSPENDIDO).", "BELIMUMAB", {"historical"}),
+    ("Treated with MMF + belimumab (stopped).", "belimumab", {"historical"}),
+    ("NAIVE A RITUXIMAB Y A BELIMUMAB.", "BELIMUMAB", {"negated"}),
+    ("- LACTANCIA: SE RETIRA LA LACTANCIA MATERNA POR EL MMF.", "LACTANCIA MATERNA", {"historical"}),
     ("Dolores has never had any form of cancer herself.", "cancer", {"negated"}),
     ("Clinical trials: no prior or current clinical-trial participation.", "clinical-trial", {"negated"}),
     ("anti-HBs 212 IU/L: pattern of resolved (past) HBV infection with immunity.", "HBV infection", {"historical"}),
