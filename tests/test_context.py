@@ -47,6 +47,8 @@ def flags_of(screener, text, target):
     ("Influenza vaccine was offered but declined\nPlan: labs.", "Influenza vaccine", {"negated", "hypothetical"}),
     ("Se ofrece vacuna antineumocócica pero la rechaza.", "vacuna antineumocócica", {"negated", "hypothetical"}),
     ("Flu vaccine given today but declined the Hib vaccine.", "Flu vaccine", set()),
+    ("We discussed the Hib vaccine; after discussion she declined it.", "Hib vaccine", {"negated", "hypothetical"}),
+    ("Flu vaccine given; she declined Pneumovax.", "Flu vaccine", set()),
     ("No history of TB but declined rituximab.", "TB", {"negated"}),
     ("No other biologics.", "biologics", {"negated"}),
     ("Never received IVIG.", "IVIG", {"negated"}),
