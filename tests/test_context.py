@@ -49,6 +49,9 @@ def flags_of(screener, text, target):
     ("Flu vaccine given today but declined the Hib vaccine.", "Flu vaccine", set()),
     ("We discussed the Hib vaccine; after discussion she declined it.", "Hib vaccine", {"negated", "hypothetical"}),
     ("Flu vaccine given; she declined Pneumovax.", "Flu vaccine", set()),
+    # not recorded is neither given nor refused
+    ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
+    ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
     ("No history of TB but declined rituximab.", "TB", {"negated"}),
     ("No other biologics.", "biologics", {"negated"}),
     ("Never received IVIG.", "IVIG", {"negated"}),
