@@ -52,7 +52,7 @@ def flags_of(screener, text, target):
     # a table row answered in its next cell; 'not asked' is no answer
     ("Abatacept / TNFi       | never had abatacept (Orencia) or any TNF inhibitor | phone", "TNFi", {"negated"}),
     ("IVIG/SCIG              | not asked -- ADD TO V0 CHECKLIST | --", "IVIG", set()),
-    ("There are other medicines we could add later, such as rituximab or belimumab.", "belimumab", {"hypothetical"}),
+    ("If the kidney numbers do not improve we could add rituximab or belimumab.", "belimumab", {"hypothetical"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
