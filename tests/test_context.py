@@ -51,7 +51,7 @@ def flags_of(screener, text, target):
     ("Flu vaccine given; she declined Pneumovax.", "Flu vaccine", set()),
     # a table row answered in its next cell; 'not asked' is no answer
     ("Abatacept / TNFi       | never had abatacept (Orencia) or any TNF inhibitor | phone", "TNFi", {"negated"}),
-    ("IVIG/SCIG              | not asked -- ADD TO V0 CHECKLIST | --", "IVIG", set()),
+    ("IVIG/SCIG              | not asked -- ADD TO V0 CHECKLIST | --", "IVIG", {"uncertain"}),
     ("If the kidney numbers do not improve we could add rituximab or belimumab.", "belimumab", {"hypothetical"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
