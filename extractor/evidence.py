@@ -103,6 +103,8 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
 
 # a label may list topics and say "past": "Past surgery / anaesthesia:", "Prior biologics & trials:"
 _LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*:")
+# a table row's first cell, answered in words in the next: "Cancer | pt denies any personal history"
+_CELL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*\|[ \t]*(?=[a-z])")
 _LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])?[ \t]*(?:(?:past|previous|prior)[ \t]+)?$", re.IGNORECASE)
 
 
@@ -112,11 +114,14 @@ _HEADING_AFTER = re.compile(r"(?:[ \t]+[A-ZÁÉÍÓÚÑÜ/&-]+){0,2}[ \t]*:?[ \t
 
 def _is_label(text: str, start: int, end: int) -> bool:
     """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
-    infant"), or an upper-case heading of its own line ("1) ENSAYOS CLÍNICOS PREVIOS"): not an
-    assertion of its own; only a negated label ("Contraception: none") says something."""
+    infant"), a table row's first cell answered in words ("Cancer | pt denies any personal
+    history"; not "Rituximab | 1000 mg IV" nor "Rituximab | Truxima 1 g"), or an upper-case
+    heading of its own line ("1) ENSAYOS CLÍNICOS PREVIOS"): not an assertion of its own; only a
+    negated label ("Contraception: none") says something."""
     if not _LABEL_BEFORE.search(text, max(0, start - 40), start):
         return False
-    return bool(_LABEL_AFTER.match(text, end)) or (text[start:end].isupper() and bool(_HEADING_AFTER.match(text, end)))
+    return (bool(_LABEL_AFTER.match(text, end)) or bool(_CELL_AFTER.match(text, end))
+            or (text[start:end].isupper() and bool(_HEADING_AFTER.match(text, end))))
 
 
 @dataclass(frozen=True)

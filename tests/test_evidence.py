@@ -58,6 +58,11 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     ("Prior biologics & trials: none", "biologics", True),
     ("She had surgery: a lap appendectomy", "surgery", False),
     ("Partial renal response: continue MMF", "response", False),  # a value-bearing phrase, not a field name
+    # a table row's first cell answered in words in the next; not a drug row with its dose
+    ("Cancer                 | pt denies any personal history of cancer. | phone", "Cancer", True),
+    ("Lactation | not breastfeeding, confirmed again by phone", "Lactation", True),
+    ("Rituximab | 1000 mg IV | 03/12/2024", "Rituximab", False),
+    ("Rituximab | Truxima 1 g IV", "Rituximab", False),
     # an upper-case heading of its own line
     ("1) ENSAYOS CLÍNICOS PREVIOS\n- Protocolo LN-2-0447", "ENSAYOS CLÍNICOS", True),
     ("RITUXIMAB 1 G IV 12/03/2024\n", "RITUXIMAB", False),
