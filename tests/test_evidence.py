@@ -66,6 +66,8 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     # an upper-case heading of its own line
     ("1) ENSAYOS CLÍNICOS PREVIOS\n- Protocolo LN-2-0447", "ENSAYOS CLÍNICOS", True),
     ("RITUXIMAB 1 G IV 12/03/2024\n", "RITUXIMAB", False),
+    ("3) The research study\nI told you about a study at Lakeshore.", "research study", True),
+    ("3) Rituximab 1 g on 12/03/2024\n", "Rituximab", False),
     ("Rituximab previous\n", "Rituximab", False),
 ])
 def test_field_labels(text, mention, label):
