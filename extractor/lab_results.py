@@ -44,7 +44,7 @@ _POLARITY_RE = re.compile(
 # A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
 _SIGN_RE = re.compile(r"^[ \t:=]*(?P<sign>[+-])[ \t]*(?=[,;.)]|$|\r?\n)")  # not "T-SPOT - repeat"
 _NUMBER_RE = re.compile(
-    r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
+    r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)[\s|]*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
     r"U\s*/\s*L|IU\s*/\s*mL|mm\b|copies\s*/\s*mL|cp\s*/\s*mL)",
     re.IGNORECASE,
 )

@@ -3,7 +3,7 @@
 Components, in order:
 
 1. medspaCy's clinical tokenizer, plus a split between a digit and a letter ("60mg" → "60 mg")
-   so rules and values align to token boundaries.
+   and at HL7 separators ("OBX|1|ST|HIVAGAB^HIV-1/2") so rules and values align to token boundaries.
 2. ``ln_sentences``: boundaries from :func:`extractor.sentences.sentence_spans` (one regex pass).
 3. ``ln_target_matcher``: medspaCy's TargetMatcher over every ``patterns/targets/*.json`` file,
    with the spans set on ``doc.ents`` in one assignment (medspaCy adds them one by one, and each
@@ -43,6 +43,9 @@ from .rules import (
 from .sentences import sentence_spans
 
 DIGIT_LETTER_INFIX = r"(?<=[0-9])(?=[A-Za-z])"
+# HL7 v2 field, component and repetition separators inside one run of text:
+# "OBX|1|ST|HIVAGAB^HIV-1/2 Ag/Ab 4th gen^L||Nonreactive"
+HL7_INFIX = r"[|^~]"
 
 logger.disable("PyRuSH")  # never let medspaCy's optional splitter log per token
 # medspaCy and scispacy keep empty internal matchers; spaCy warns about them on every doc.
@@ -141,7 +144,7 @@ def _tokenizer(nlp: Language):
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
 
     tokenizer = create_medspacy_tokenizer(nlp)
-    infixes = list(nlp.Defaults.infixes) + [DIGIT_LETTER_INFIX]
+    infixes = list(nlp.Defaults.infixes) + [DIGIT_LETTER_INFIX, HL7_INFIX]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     # medspaCy's tokenizer already splits on punctuation; keep its own infixes too.
     return tokenizer

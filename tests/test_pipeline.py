@@ -33,6 +33,13 @@ def test_digit_letter_split(nlp):
     assert [t.text for t in nlp.tokenizer("pred 60mg/d, 34yo F")][:3] == ["pred", "60", "mg"]
 
 
+def test_hl7_separators_split(nlp):
+    words = [t.text for t in nlp.tokenizer("OBX|3|ST|HBSAG^Hepatitis B surface Ag^L||Nonreactive")]
+    assert words[:9] == ["OBX", "|", "3", "|", "ST", "|", "HBSAG", "^", "Hepatitis"]
+    assert {e.text: e.label_ for e in nlp("OBX|3|ST|HBSAG^Hepatitis B surface Ag^L||Nonreactive").ents}[
+        "Hepatitis B surface Ag"] == "HBSAG"
+
+
 def test_console_script_is_installed():
     import shutil
     import subprocess

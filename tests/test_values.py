@@ -42,6 +42,9 @@ from extractor.scores import parse_score
     (" (extracción 14/11/2024, validado 07/01/2025 tras repetir la muestra por coágulo): NEGATIVO.", "", "negative", None),
     (" (drawn on 3/4/2024 at the outside lab, reported two weeks later) positive", "", "positive", None),
     (" (negative) on 3/4/2024; repeat sent", "", "negative", None),
+    # an HL7 v2 result segment: the value and its unit in their own fields
+    ("^L||Nonreactive||Nonreactive|N|||F|||202409061702", "", "negative", None),
+    (", quant^L||4|mIU/mL|>=10|L|||F|||202409061702", "", None, 4.0),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
