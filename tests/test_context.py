@@ -55,6 +55,8 @@ def flags_of(screener, text, target):
     ("If the kidney numbers do not improve we could add rituximab or belimumab.", "belimumab", {"hypothetical"}),
     ("You told us you are not breastfeeding and that your Nexplanon is still in your left arm.", "Nexplanon", set()),
     ("I mentioned a research study for lupus kidney disease that has not responded.", "research study", {"hypothetical"}),
+    ("Alternativas: añadir Lupkynis o Benlysta; MabThera quedaría para más adelante.", "MabThera", {"hypothetical"}),
+    ("Opciones planteadas: (a) añadir Benlysta IV; (b) añadir Lupkynis.", "Benlysta", {"hypothetical"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
