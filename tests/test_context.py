@@ -57,6 +57,8 @@ def flags_of(screener, text, target):
     ("I mentioned a research study for lupus kidney disease that has not responded.", "research study", {"hypothetical"}),
     ("Alternativas: añadir Lupkynis o Benlysta; MabThera quedaría para más adelante.", "MabThera", {"hypothetical"}),
     ("Opciones planteadas: (a) añadir Benlysta IV; (b) añadir Lupkynis.", "Benlysta", {"hypothetical"}),
+    ("Haemophilus influenzae tipo b: se le ofreció y no quiso ponérsela.", "Haemophilus influenzae tipo b", {"negated"}),
+    ("Sigue con lactancia materna (bebe de 8 meses), no desea destetar todavia.", "lactancia materna", set()),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
