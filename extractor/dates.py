@@ -152,7 +152,7 @@ _SEASON_YEAR_RE = _rx(r"\b<SEASON>(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y
 _YEAR_RE = _rx(r"(?<![\w./$#+])(?P<y><Y4>)(?![\w%]|[.,/:]\d|[-–]\d{1,2}(?!\d)|<UNIT>)")
 _YEAR_CUE_BEFORE_RE = _rx(
     r"(?:\b(?:in|since|from|until|till|through|thru|during|circa|ca\.|c\.|before|after|early|late"
-    r"|around|year|dx|diagnosed|en|desde|hasta|del?|the)(?:<S>+|<S>*\r?\n<S>*)|\b(?:middle|end|beginning|start|half|course|summer|spring|autumn|fall|winter)<S>+of<S>+|\bmid-?<S>*|\(<S>*"
+    r"|around|year|dx|diagnosed|en|desde|hasta|del?|the|between|entre)(?:<S>+|<S>*\r?\n<S>*)|\b(?:middle|end|beginning|start|half|course|summer|spring|autumn|fall|winter)<S>+of<S>+|\bmid-?<S>*|\(<S>*"
     r"|\b<Y4><S>*(?:[-–,&]|to|through|and|or)<S>*)$")
 _YEAR_LINE_LEAD_RE = _rx(r"<S>*(?:(?:[-*•]|\d{1,2}[.)])<S>*)?")
 # a year that closes a clause: "appendectomy 2005.", "kidney transplant 2012, on tacrolimus"

@@ -442,6 +442,8 @@ def test_month_day_lists_share_the_last_year(text, expected):
     ("adalimumab de mayo de 2018 a marzo de 2019.", "2018-05-01", "2019-03-31"),
     ("MMF from 03/2019 to 06/2021", "2019-03-01", "2021-06-30"),
     ("desde enero de 2024 hasta el 15/03/2024", "2024-01-01", "2024-03-15"),
+    ("ensayo clínico entre 2021 y 2022", "2021-01-01", "2022-12-31"),
+    ("in a trial between 2019 and 2020", "2019-01-01", "2020-12-31"),
 ])
 def test_a_range_of_two_dates_is_one_mention(text, lo, hi):
     (m,) = find_dates(text, date(2025, 6, 5))
