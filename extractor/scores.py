@@ -14,7 +14,7 @@ __all__ = ["parse_score"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[|-]|date|value|result|fecha|valor|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
-    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
+    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|del|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
     # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
     r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|admission|discharge|presentation|screening|"
