@@ -16,6 +16,8 @@ _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[|-]|date|value|result|fecha|valor|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
     r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|del|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
+    # a checklist's threshold before the value: "[x] SLEDAI-2K >= 6 -- 12 on 04/15/2025"
+    r"(?:>=|≥)\s*\d{1,2}\s*(?:--|—|–|:)|"
     # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
     r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|admission|discharge|presentation|screening|"
     # where and when it was scored, as dictated: "en la consulta de junio cuatro, hoy ocho"
