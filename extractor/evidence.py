@@ -473,8 +473,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             if "specimen" not in specimen_of:
                 specimen_of["specimen"] = specimen_date(text, note_date)
             specimen = specimen_of["specimen"]
-        resolve_date(ev, in_sentence, blockers, clause_bounds(text, start, end, sent.start_char, sent.end_char), (start, end),
-                     last_dose, specimen)
+        clause = clause_bounds(text, start, end, sent.start_char, sent.end_char)
+        if in_sentence and clause[1] < sent.end_char:
+            # an arrow in a later clause leads to another event: "refractory to MMF and rituximab;
+            # progressive CKD -> HD start 03/11/2024" does not date the rituximab
+            blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
+        resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose, specimen)
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

@@ -59,6 +59,7 @@ def flags_of(screener, text, target):
     ("Opciones planteadas: (a) añadir Benlysta IV; (b) añadir Lupkynis.", "Benlysta", {"hypothetical"}),
     ("Haemophilus influenzae tipo b: se le ofreció y no quiso ponérsela.", "Haemophilus influenzae tipo b", {"negated"}),
     ("Sigue con lactancia materna (bebe de 8 meses), no desea destetar todavia.", "lactancia materna", set()),
+    ("LN class IV-S refractory to cyclophosphamide, MMF and rituximab.", "rituximab", {"historical"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),

@@ -148,6 +148,9 @@ def test_document_dates(text, document):
     ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "class IV", "2024-07-15"),
     ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "cyclophosphamide", "2025-03-13"),
     ("Renal biopsy (class IV, 03/2024).", "class IV", "2024-03"),
+    # an arrow in a later clause leads to another event; one in the mention's own clause does not
+    ("LN refractory to cyclophosphamide, MMF and rituximab; progressive CKD -> HD start 03/11/2024.", "rituximab", "2024-07-15"),
+    ("Lisinopril 10 -> 20 mg on 03/11/2024.", "Lisinopril", "2024-03-11"),
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     from extractor.evidence import doc_evidence
