@@ -60,6 +60,9 @@ def flags_of(screener, text, target):
     ("Haemophilus influenzae tipo b: se le ofreció y no quiso ponérsela.", "Haemophilus influenzae tipo b", {"negated"}),
     ("Sigue con lactancia materna (bebe de 8 meses), no desea destetar todavia.", "lactancia materna", set()),
     ("LN class IV-S refractory to cyclophosphamide, MMF and rituximab.", "rituximab", {"historical"}),
+    ("Withdrawn for lack of efficacy and the last dose of study medication was taken on 02/09/2024.", "study medication", set()),
+    ("Clinical trial (oral BTK inhibitor vs placebo, double-blind): randomised 19/03/2024.", "Clinical trial", set()),
+    ("She was enrolled in the BLISS-LN study in 2019 (belimumab vs placebo).", "belimumab", {"uncertain"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
