@@ -63,6 +63,10 @@ def flags_of(screener, text, target):
     ("Withdrawn for lack of efficacy and the last dose of study medication was taken on 02/09/2024.", "study medication", set()),
     ("Clinical trial (oral BTK inhibitor vs placebo, double-blind): randomised 19/03/2024.", "Clinical trial", set()),
     ("She was enrolled in the BLISS-LN study in 2019 (belimumab vs placebo).", "belimumab", {"uncertain"}),
+    ("Belimumab is not being restarted for now.", "Belimumab", {"hypothetical"}),
+    ("Rituximab would be reconsidered only if she cannot enter the trial.", "Rituximab", {"hypothetical"}),
+    ("She was in a placebo-controlled trial of an oral investigational product.", "placebo-controlled", {"historical"}),
+    ("Her brother, who had been on dialysis, received a deceased-donor kidney transplant in 2018.", "kidney transplant", {"family", "historical"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
