@@ -40,9 +40,10 @@ _SCORE = re.compile(
     re.IGNORECASE,
 )
 # the score written out as a sum of its descriptors: "SLEDAI-2K (today): hematuria 4 + proteinuria 4 +
-# low complement 2 + increased DNA binding 2 = 12" is 12
+# low complement 2 + increased DNA binding 2 = 12" is 12, and so is a list of them ("proteinuria 4,
+# haematuria 4, ... = 18")
 _SUM = re.compile(
-    r"^" + _LEAD + r"(?:[^\d=;\n]{1,40}?\d{1,2}\s*\+\s*)+[^\d=;\n]{1,40}?\d{1,2}\s*=\s*(?P<total>\d{1,3})(?![\d/]|\.\d)",
+    r"^" + _LEAD + r"(?:[^\d=;\n]{1,40}?\d{1,2}\s*[+,]\s*)+[^\d=;\n]{1,40}?\d{1,2}\s*=\s*(?P<total>\d{1,3})(?![\d/]|\.\d)",
     re.IGNORECASE,
 )
 _NUMBERS = re.compile(r"\d{1,3}")

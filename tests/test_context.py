@@ -67,6 +67,9 @@ def flags_of(screener, text, target):
     ("Rituximab would be reconsidered only if she cannot enter the trial.", "Rituximab", {"hypothetical"}),
     ("She was in a placebo-controlled trial of an oral investigational product.", "placebo-controlled", {"historical"}),
     ("Her brother, who had been on dialysis, received a deceased-donor kidney transplant in 2018.", "kidney transplant", {"family", "historical"}),
+    ("2) Benlysta (belimumab) is a medicine Dr. C may add later.", "Benlysta", {"hypothetical"}),
+    ("Continue MMF 1 g BID, may add belimumab.", "MMF", set()),
+    ("Some lady from insurance called about benlysta.", "benlysta", {"hypothetical"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),

@@ -67,6 +67,7 @@ def test_lab_result(after, before, result, number):
     (" at discharge: 6", 6),
     (" del 10/04/2025: 12 (proteinuria 4, hematuria 4, hipocomplementemia 2, anti-DNA 2).", 12),
     (" >= 6 -- 12 on 04/15/2025 (prior 10 on 01/16/2025)", 12),
+    ("-2K today: proteinuria 4, haematuria 4, pyuria (sterile) 4, rash 2, low complement 2, raised dsDNA 2 = 18.", 18),
     (" | Date: 02/11/2025 | Value: 10 | Components: proteinuria 4, hematuria 4, low complement 2", 10),  # a flowsheet row
     # a sequence whose earlier score carries its own date or a word: the last one is current
     (": 20 en octubre de 2024 → 8 el 17/03/2025.", 8), (": 16 at diagnosis (Dec 2024); today 12", 12),
