@@ -478,9 +478,14 @@ def all_groups(c, v: View) -> Decision:
 def dose_limit(c, v: View) -> Decision:
     index = v.patient.index_date
     # a dose in a note of the last `current_days` is current ("MMF 1 g BID (since 03/2024)")
+    # ... and not a change planned after the index date ("Prednisolone: reduce to 40 mg from
+    # 24/06/2025"); "continue MMF 1500 mg BID until 02/2025" is the current dose
+    changes = {(e.note_id, e.sentence_start) for e in v.of(["DOSE_CHANGE"])}
     current = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",))
                if ev.details.get("amount") is not None and ev.note_date is not None
-               and index - timedelta(days=c.current_days) <= ev.note_date <= index]
+               and index - timedelta(days=c.current_days) <= ev.note_date <= index
+               and not (ev.date_min is not None and ev.date_min > index
+                        and (ev.note_id, ev.sentence_start) in changes)]
     weight_ev = latest(ev for ev in v.affirmed(c.weight) if ev.details.get("weight_kg"))
     bsa_ev = latest(ev for ev in v.affirmed(c.bsa) if ev.details.get("bsa_m2"))
     gc = c.glucocorticoids

@@ -383,6 +383,14 @@ def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, ag
       ev("WEIGHT", "Weight: 50 kg", 10, weight_kg=50.0, start=50)], MET),        # 60 mg > 1 mg/kg x 50 kg
     ([drug("mycophenolate_mofetil", 400, 1500, per_day=2, daily=3000)], UNKNOWN),  # past dose
     ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000, historical=True)], UNKNOWN),
+    # a reduction planned after the index date is not the current dose
+    ([drug("prednisone", 14, 50, per_day=1, daily=50, agent_class="glucocorticoid", note_date=INDEX),
+      drug("prednisone", -7, 40, per_day=1, daily=40, agent_class="glucocorticoid", note_date=INDEX, start=90,
+           sent=(80, 120)),
+      ev("DOSE_CHANGE", "reduce", 0, start=82, sent=(80, 120)),
+      ev("WEIGHT", "Weight: 41.5 kg", 0, weight_kg=41.5, start=50)], MET),
+    # ... but a dose continued until a later date is current
+    ([drug("mycophenolate_mofetil", -30, 1500, per_day=2, daily=3000, note_date=INDEX)], MET),
 ])
 def test_dose_limits(evidence, status):
     assert decide("immunosuppression_over_limit", evidence).status == status
