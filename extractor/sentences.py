@@ -6,7 +6,8 @@ closing punctuation and either the next line starts in lower case or the previou
 word or sign that cannot end a sentence ("or", "with", "+", ","): hard-wrapped text. In a note
 whose prose is wrapped at a fixed width (three or more lines near its longest), a line that long
 also goes on with any word ("No symptoms of active\n   TB from what you describe"), unless either
-line is a table row, a list item or a field. Inside a line, ``.``,
+line is a table row, a list item or a field. A line indented deeper than the one before it (a
+hanging indent under a drug or a test) continues it. Inside a line, ``.``,
 ``!`` or ``?`` followed by white space and an upper-case letter, digit or bracket ends a
 sentence, except after common abbreviations ("Dr.", "e.g.", "vs.") and after dot leaders
 ("HBsAg ........ Non-reactive" is one table row). In a form flattened onto one line, a run of
@@ -102,6 +103,12 @@ def _continues(prev_line: str, next_line: str, wrap_width: int = 0) -> bool:
         return True  # "Last dose of study medication taken\n14/02/2025"
     # a wrapped line may also go on with a bracket: "under RNTCP\n  (Cat I), declared cured."
     if stripped_next[0].islower() or stripped_next[0] == "(" or words.open_end.search(prev) is not None:
+        return True
+    # a hanging indent continues an entry: "Belimumab (Benlysta) 400 mg IV\n   First administration
+    # 20/07/2020 … last administration 08/03/2024"; an indented list item is an item of its own
+    indent_prev, indent_next = len(prev_line) - len(prev_line.lstrip()), len(next_line) - len(stripped_next)
+    if (indent_next > indent_prev and stripped_next[0].isalnum() and not _ITEM_START.match(stripped_next)
+            and not _NOT_PROSE.search(prev.strip())):
         return True
     # prose wrapped at a fixed width goes on with any word: "No symptoms of active\n   TB from what
     # you describe", when the line is as long as the note's longest and neither line is a table

@@ -26,6 +26,10 @@ from extractor.sentences import sentence_spans
     ("Discussed about Inj. Reditux as add-on. Tab. Wysolone 40 mg OD.", ["Discussed about Inj. Reditux as add-on. ", "Tab. Wysolone 40 mg OD."]),
     ("Last dose of study medication taken\n14/02/2025; withdrawn.", ["Last dose of study medication taken\n14/02/2025; withdrawn."]),
     ("Plan\n2 tabs daily", ["Plan\n", "2 tabs daily"]),
+    # a hanging indent continues its entry; an indented list item stands alone
+    ("Belimumab (Benlysta) 400 mg IV\n   First administration 20/07/2020, last 08/03/2024.\nRituximab 1 g",
+     ["Belimumab (Benlysta) 400 mg IV\n   First administration 20/07/2020, last 08/03/2024.\n", "Rituximab 1 g"]),
+    ("MEDICATIONS\n  - MMF 1 g BID\n  - Pred 5 mg", ["MEDICATIONS\n", "  - MMF 1 g BID\n", "  - Pred 5 mg"]),
     # punctuation spoken into a dictation is a stop only in a note dictated so ('new paragraph')
     ("ANA 1 to 320 and alopecia period anti DNA has been negative period new paragraph Plan colon labs",
      ["ANA 1 to 320 and alopecia period ", "anti DNA has been negative period new paragraph ", "Plan colon labs"]),
