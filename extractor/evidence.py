@@ -105,13 +105,13 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
 _LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*:")
 # a table row's first cell, answered in words in the next: "Cancer | pt denies any personal history"
 _CELL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*\|[ \t]*(?=[a-z])")
-_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)])?[ \t]*(?:(?:past|previous|prior)[ \t]+)?$", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)]|[A-Za-z]\))?[ \t]*(?:(?:past|previous|prior)[ \t]+)?$", re.IGNORECASE)
 
 
 # an upper-case heading the mention opens: "1) ENSAYOS CLÍNICOS PREVIOS", "CANCER HISTORY"
 _HEADING_AFTER = re.compile(r"(?:[ \t]+[A-ZÁÉÍÓÚÑÜ/&-]+){0,2}[ \t]*:?[ \t]*(?:\r?\n|$)")
 # ... or a numbered heading in any case: "3) The research study", "2. Vaccines"
-_NUMBERED_BEFORE = re.compile(r"(?:^|\n)[ \t]*\d{1,2}[.)][ \t]*(?:(?:the|your|a|an|el|la|los|las)[ \t]+)?$", re.IGNORECASE)
+_NUMBERED_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}[.)]|[A-Za-z]\))[ \t]*(?:(?:the|your|a|an|el|la|los|las)[ \t]+)?$", re.IGNORECASE)
 _LINE_END_AFTER = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n|$)")
 
 

@@ -68,6 +68,7 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     ("RITUXIMAB 1 G IV 12/03/2024\n", "RITUXIMAB", False),
     ("3) The research study\nI told you about a study at Lakeshore.", "research study", True),
     ("3) Rituximab 1 g on 12/03/2024\n", "Rituximab", False),
+    ("C) CLINICAL TRIALS SECTION\nProtocol (phase II) - last dose 14/06/2020.", "CLINICAL TRIALS", True),
     ("Rituximab previous\n", "Rituximab", False),
 ])
 def test_field_labels(text, mention, label):
@@ -149,7 +150,7 @@ def test_document_dates(text, document):
     ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "cyclophosphamide", "2025-03-13"),
     ("Renal biopsy (class IV, 03/2024).", "class IV", "2024-03"),
     # an arrow in a later clause leads to another event; one in the mention's own clause does not
-    ("LN refractory to cyclophosphamide, MMF and rituximab; progressive CKD -> HD start 03/11/2024.", "rituximab", "2024-07-15"),
+    ("LN treated with cyclophosphamide, MMF and rituximab; progressive CKD -> HD start 03/11/2024.", "rituximab", "2024-07-15"),
     ("Lisinopril 10 -> 20 mg on 03/11/2024.", "Lisinopril", "2024-03-11"),
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
