@@ -399,8 +399,9 @@ def _any_word(words: tuple[str, ...]) -> re.Pattern:
 
 @functools.lru_cache(maxsize=None)
 def _word_before(words: tuple[str, ...]) -> re.Pattern:
-    """One of ``words`` ending the text, perhaps with a hyphen ("post-")."""
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")[\s-]*$", re.IGNORECASE)
+    """One of ``words`` ending the text, perhaps with a hyphen ("post-") or a determiner ("after her")."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")(?:[\s-]+(?:her|his|their|the|a|an|its))?[\s-]*$",
+                      re.IGNORECASE)
 
 
 def _whole_word(word: str) -> str:
@@ -590,9 +591,15 @@ def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
     out = []
     for ev in evs:
         before = ev.sentence_text[: max(0, ev.start - ev.sentence_start)]
-        if ev.date_source == "note_date" and cue.search(before[-30:]):
+        found = cue.search(before, max(0, len(before) - 30))
+        # the sentence's date may be the later event's: "Seen on 27/09/2024, three weeks after her
+        # appendicectomy" dates the visit, not the operation
+        borrowed = (found is not None and ev.date_source == "sentence" and bool(ev.date_text)
+                    and ev.date_text in before[: found.start()])
+        if found is not None and (ev.date_source == "note_date" or borrowed):
             drug = ev.details.get("drug")
-            out.append(_told_again(ev, (d for d in dated if d.details.get("drug") == drug)) or _as_restatement(ev))
+            out.append(_told_again(ev, (d for d in dated if d is not ev and d.details.get("drug") == drug))
+                       or _as_restatement(ev))
         else:
             out.append(ev)
     return out

@@ -191,6 +191,14 @@ def said_after(concept, sentence, text, days, note, **kw):
     return replace(e, sentence_text=sentence)
 
 
+def seen_after(sentence, days):
+    """A surgery after "after her" in a sentence dated by an earlier date of its own (the visit's)."""
+    from dataclasses import replace
+
+    e = said_after("MAJOR_SURGERY", sentence, "appendicectomy", days, "N2")
+    return replace(e, date_source="sentence", date_text="27/09/2024", details={**e.details, "major_surgery": True})
+
+
 @pytest.mark.parametrize("criterion, evidence, status", [
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 365)], MET),
     # "low IgG after RTX" in a later note tells the earlier infusion again
@@ -221,6 +229,9 @@ def said_after(concept, sentence, text, days, note, **kw):
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "enrolled in any trial", 0, negated=True)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 183)], MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 184)], NOT_MET),
+    # "Seen on <date>, three weeks after her appendicectomy": the visit's date is not the operation's
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "appendicectomy", 190, note="N1"),
+                           seen_after("Seen in clinic on 27/09/2024, three weeks after her appendicectomy.", 168)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
     # planned, then reported done on the planned day outside the window
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 200, hypothetical=True, note="N3"),
