@@ -70,6 +70,10 @@ def flags_of(screener, text, target):
     ("2) Benlysta (belimumab) is a medicine Dr. C may add later.", "Benlysta", {"hypothetical"}),
     ("Continue MMF 1 g BID, may add belimumab.", "MMF", set()),
     ("Some lady from insurance called about benlysta.", "benlysta", {"hypothetical"}),
+    # Spanish habits in English written by Spanish clinicians
+    ("An eventual treatment with RTX or belimumab was commented by the committee.", "belimumab", {"hypothetical"}),
+    ("RTX remains as eventual rescue if there is no response.", "RTX", {"hypothetical"}),
+    ("She was offered to participate in the obinutuzumab trial, but she rejected it.", "obinutuzumab", {"negated"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
