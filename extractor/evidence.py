@@ -105,7 +105,9 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
 _LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*:")
 # a table row's first cell, answered in words in the next: "Cancer | pt denies any personal history"
 _CELL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*\|[ \t]*(?=[a-z])")
-_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)]|[A-Za-z]\))?[ \t]*(?:(?:past|previous|prior)[ \t]+)?$", re.IGNORECASE)
+# ... after a bullet or number, "past", or other topics of the same field ("Gestación/lactancia:")
+_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-*•]|\d{1,2}[.)]|[A-Za-z]\))?[ \t]*(?:(?:past|previous|prior)[ \t]+)?"
+                           r"(?:[^\W\d_][\w'-]*[ \t]*[/&][ \t]*)*$", re.IGNORECASE)
 
 
 # an upper-case heading the mention opens: "1) ENSAYOS CLÍNICOS PREVIOS", "CANCER HISTORY"

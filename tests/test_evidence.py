@@ -69,6 +69,7 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     ("3) The research study\nI told you about a study at Lakeshore.", "research study", True),
     ("3) Rituximab 1 g on 12/03/2024\n", "Rituximab", False),
     ("C) CLINICAL TRIALS SECTION\nProtocol (phase II) - last dose 14/06/2020.", "CLINICAL TRIALS", True),
+    ("- Gestación/lactancia: nuligesta, no lactancia.", "lactancia", True),  # a field naming two topics
     ("Rituximab previous\n", "Rituximab", False),
 ])
 def test_field_labels(text, mention, label):
