@@ -467,8 +467,10 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         last_dose = None
         if config.get("last_dose_words"):
             # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")
+            # (two generic names of one thing do not: "Ensayo clínico ... con fármaco en investigación
+            # ...; última dosis en marzo de 2022")
             drugs = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
-                     and (_drug_of(o) or o.label_ == ent.label_) and not (drug and _drug_of(o) == drug)]
+                     and (_drug_of(o) or (o.label_ == ent.label_ and drug)) and not (drug and _drug_of(o) == drug)]
             last_dose = last_dose_date(text, in_sentence, ev.start, ev.end, drugs, tuple(config["last_dose_words"]))
         specimen = None
         if config.get("specimen_dated"):

@@ -74,6 +74,8 @@ def flags_of(screener, text, target):
     ("An eventual treatment with RTX or belimumab was commented by the committee.", "belimumab", {"hypothetical"}),
     ("RTX remains as eventual rescue if there is no response.", "RTX", {"hypothetical"}),
     ("She was offered to participate in the obinutuzumab trial, but she rejected it.", "obinutuzumab", {"negated"}),
+    ("Trasplantes: ninguno.", "Trasplantes", {"negated"}),
+    ("Tampoco otros biológicos (abatacept, anti-TNF).", "abatacept", {"negated"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
