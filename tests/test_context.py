@@ -76,6 +76,7 @@ def flags_of(screener, text, target):
     ("She was offered to participate in the obinutuzumab trial, but she rejected it.", "obinutuzumab", {"negated"}),
     ("Trasplantes: ninguno.", "Trasplantes", {"negated"}),
     ("Tampoco otros biológicos (abatacept, anti-TNF).", "abatacept", {"negated"}),
+    ("Without antecedents of neoplasia (his father had colon cancer at 70).", "neoplasia", {"negated"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
