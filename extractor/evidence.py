@@ -381,7 +381,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
     brackets: dict[int, list[tuple[int, int]]] = {}  # "(...)" spans, by sentence start
-    specimen_of: dict[str, DateMention | None] = {}  # the report's specimen date, read once if needed
+    specimen: DateMention | None = None  # the report's specimen date, read once if a concept needs it
+    specimen_read = False
     for i, ent in enumerate(ents):
         sent = ent_sents[i]
         rule = ent._.target_rule
@@ -472,17 +473,15 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             drugs = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                      and (_drug_of(o) or (o.label_ == ent.label_ and drug)) and not (drug and _drug_of(o) == drug)]
             last_dose = last_dose_date(text, in_sentence, ev.start, ev.end, drugs, tuple(config["last_dose_words"]))
-        specimen = None
-        if config.get("specimen_dated"):
-            if "specimen" not in specimen_of:
-                specimen_of["specimen"] = specimen_date(text, note_date)
-            specimen = specimen_of["specimen"]
+        if config.get("specimen_dated") and not specimen_read:
+            specimen, specimen_read = specimen_date(text, note_date), True
         clause = clause_bounds(text, start, end, sent.start_char, sent.end_char)
         if in_sentence and clause[1] < sent.end_char:
             # an arrow in a later clause leads to another event: "refractory to MMF and rituximab;
             # progressive CKD -> HD start 03/11/2024" does not date the rituximab
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
-        resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose, specimen)
+        resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
+                     specimen if config.get("specimen_dated") else None)
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows
