@@ -194,21 +194,22 @@ def expanded_pattern(pattern: list[dict], cap: int = 64) -> list[list[dict]]:
     one pattern per value: ``[{"LOWER": {"IN": ["was", "is"]}}, {"LOWER": "not"}]`` becomes the
     patterns "was not" and "is not". spaCy's Matcher checks a plain value in C but a set through a
     Python predicate on every token, so the same matches come three times faster. Optional tokens
-    ("OP") stay as they are (two expansions would both match without the token), and so does a
-    pattern that would expand to more than ``cap`` patterns."""
-    choices, count = [], 1
+    ("OP") stay as they are (two expansions would both match without the token). Sets are written
+    out from the first token on while the patterns stay at most ``cap``; later sets stay predicates,
+    which the Matcher only reaches once the written-out start has matched."""
+    choices, count, expanding = [], 1, True
     for token in pattern:
         alternatives = [token]
-        if "OP" not in token:
+        if expanding and "OP" not in token:
             for attr in _SET_ATTRS:
                 value = token.get(attr)
                 if isinstance(value, dict) and set(value) == {"IN"}:
                     alternatives = [{**token, attr: item} for item in value["IN"]]
                     break
+            if count * len(alternatives) > cap:
+                alternatives, expanding = [token], False
         choices.append(alternatives)
         count *= len(alternatives)
-    if count > cap:
-        return [pattern]
     return [list(combination) for combination in itertools.product(*choices)]
 
 

@@ -117,6 +117,10 @@ def test_trigger_sharing_a_word_with_its_target(screener, text, target, negated)
      [[{"LOWER": {"IN": ["may", "might"]}, "OP": "?"}, {"LOWER": "rule"}]]),
     ([{"LIKE_NUM": True}, {"LOWER": {"IN": ["dd"]}}], [[{"LIKE_NUM": True}, {"LOWER": "dd"}]]),
     ([{"LOWER": {"REGEX": "^d'"}}], [[{"LOWER": {"REGEX": "^d'"}}]]),             # not a set
+    # past the cap, the start is written out and the later sets stay predicates
+    ([{"LOWER": {"IN": ["is", "are"]}}, {"LOWER": {"IN": [str(i) for i in range(40)]}}],
+     [[{"LOWER": "is"}, {"LOWER": {"IN": [str(i) for i in range(40)]}}],
+      [{"LOWER": "are"}, {"LOWER": {"IN": [str(i) for i in range(40)]}}]]),
 ])
 def test_set_predicates_written_out(pattern, expanded):
     from extractor.pipeline import expanded_pattern
