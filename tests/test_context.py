@@ -77,6 +77,12 @@ def flags_of(screener, text, target):
     ("Trasplantes: ninguno.", "Trasplantes", {"negated"}),
     ("Tampoco otros biológicos (abatacept, anti-TNF).", "abatacept", {"negated"}),
     ("Without antecedents of neoplasia (his father had colon cancer at 70).", "neoplasia", {"negated"}),
+    # a vaccine still to come or of unclear status is neither given nor refused
+    ("Vacunación (Prevenar 20 + Hib reprogramadas al 05/02): comprobar en SIV si se administraron.", "Hib", {"hypothetical"}),
+    ("| Haemophilus influenzae type b | appointment given for 19/12/2024 (pending) |", "Haemophilus influenzae type b", {"hypothetical"}),
+    ("Hib: status unclear -- pt thinks she may have had it.", "Hib", {"uncertain"}),
+    (" HAEMOPHILUS INFLUENZAE TIPO B   INDICADA POR INMUNOSUPRESION   PENDIENTE DE CITA", "HAEMOPHILUS INFLUENZAE TIPO B", {"hypothetical"}),
+    ("Indication: SLE w/ clinical LN, partial response to induction, class unknown", "partial response", set()),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
