@@ -83,6 +83,8 @@ def flags_of(screener, text, target):
     ("Hib: status unclear -- pt thinks she may have had it.", "Hib", {"uncertain"}),
     (" HAEMOPHILUS INFLUENZAE TIPO B   INDICADA POR INMUNOSUPRESION   PENDIENTE DE CITA", "HAEMOPHILUS INFLUENZAE TIPO B", {"hypothetical"}),
     ("Indication: SLE w/ clinical LN, partial response to induction, class unknown", "partial response", set()),
+    ("Curatela representativa since 2023. There is no other guardianship or advance directive.", "guardianship", set()),
+    ("No other biologics.", "biologics", {"negated"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
