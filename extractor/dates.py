@@ -203,6 +203,9 @@ _MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*
 _MD_ITEM_RE = re.compile(r"(\d{1,2})/(\d{1,2})")
 _LAST_UNIT_RE = _rx(r"(?<!the )\blast<S>+(?P<unit>week|month|year)\b(?!<S>+of\b)")
 _THIS_UNIT_RE = _rx(r"(?<!later )\b(?:earlier<S>+)?this<S>+(?P<unit>year|month)\b")
+# Spanish "el mes pasado", "la semana pasada", "el año pasado"
+_LAST_UNIT_ES_RE = _rx(r"\b(?:el|la)<S>+(?P<unit>semana|mes|año|ano)<S>+pasad[oa]\b")
+_ES_UNITS = {"semana": "week", "mes": "month", "año": "year", "ano": "year"}
 # also in German, French, Italian, Dutch and Spanish notes
 _TODAY_RE = _rx(r"\b(?P<w>today|yesterday|heute|gestern|aujourd'hui|aujourd’hui|hier|oggi|ieri|vandaag|gisteren|hoy|ayer)\b")
 _YESTERDAY = frozenset({"yesterday", "gestern", "hier", "ieri", "gisteren", "ayer"})
@@ -701,12 +704,13 @@ def _find_md_lists(text: str, prefer_day_first: bool) -> Iterator[DateMention]:
 
 
 def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:
-    """today, yesterday, last week/month/year, (earlier) this month/year."""
+    """today, yesterday, last week/month/year (Spanish "el mes pasado"), (earlier) this month/year."""
     for m in _TODAY_RE.finditer(text):
         day = ref - timedelta(days=1) if m["w"].lower() in _YESTERDAY else ref
         yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
-    for m in _LAST_UNIT_RE.finditer(text):
-        unit = m["unit"].lower()
+    last_units = [(m, m["unit"].lower()) for m in _LAST_UNIT_RE.finditer(text)]
+    last_units += [(m, _ES_UNITS[m["unit"].lower()]) for m in _LAST_UNIT_ES_RE.finditer(text)]
+    for m, unit in last_units:
         if unit == "week":
             lo, hi = ref - timedelta(days=13), ref - timedelta(days=7)
         elif unit == "month":

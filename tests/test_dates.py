@@ -179,6 +179,9 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     ("0 years ago", ("0 years ago", D(2023, 12, 15), REF, "year", "relative")),  # clipped to ref
     ("last week", ("last week", D(2024, 6, 2), D(2024, 6, 8), "week", "relative")),
     ("last month", ("last month", D(2024, 5, 1), D(2024, 5, 31), "month", "relative")),
+    ("el mes pasado", ("el mes pasado", D(2024, 5, 1), D(2024, 5, 31), "month", "relative")),
+    ("la semana pasada", ("la semana pasada", D(2024, 6, 2), D(2024, 6, 8), "week", "relative")),
+    ("el año pasado", ("el año pasado", D(2023, 1, 1), D(2023, 12, 31), "year", "relative")),
     ("Last year", ("Last year", D(2023, 1, 1), D(2023, 12, 31), "year", "relative")),
     ("this year", ("this year", D(2024, 1, 1), REF, "year", "relative")),
     ("earlier this year", ("earlier this year", D(2024, 1, 1), REF, "year", "relative")),
