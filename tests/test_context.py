@@ -85,6 +85,7 @@ def flags_of(screener, text, target):
     ("Indication: SLE w/ clinical LN, partial response to induction, class unknown", "partial response", set()),
     ("Curatela representativa since 2023. There is no other guardianship or advance directive.", "guardianship", set()),
     ("No other biologics.", "biologics", {"negated"}),
+    ("She lives with her partner and will sign the consent by herself.", "sign the consent by herself", set()),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
