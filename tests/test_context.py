@@ -86,6 +86,10 @@ def flags_of(screener, text, target):
     ("Curatela representativa since 2023. There is no other guardianship or advance directive.", "guardianship", set()),
     ("No other biologics.", "biologics", {"negated"}),
     ("She lives with her partner and will sign the consent by herself.", "sign the consent by herself", set()),
+    ("Abatacept was proposed in 2021 for the arthritis but it was never administered.", "Abatacept", {"hypothetical", "negated"}),
+    ("Abatacept was proposed in 2021 for the arthritis but it was never administered.", "arthritis", set()),
+    ("He has never received substitutive immunoglobulins.", "substitutive immunoglobulins", {"negated"}),
+    ("No oncological antecedents: the cervical lesion of 2021 was a CIN 2.", "oncological antecedents", {"negated"}),
     # not recorded is neither given nor refused
     ("I could not find any record of a Hib/MenC vaccine.", "Hib", {"uncertain"}),
     ("Haemophilus influenzae tipo b: no consta en su historia de vacunas.", "Haemophilus influenzae tipo b", {"uncertain"}),
