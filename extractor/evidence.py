@@ -191,7 +191,7 @@ def is_edition_year(text: str, d: DateMention) -> bool:
             and _date_words().edition_before.search(text, max(0, d.start - 40), d.start) is not None)
 
 
-SECTION_SHAPES = {"one_line"}  # section_context keys that shape a section rather than flag its mentions
+SECTION_SHAPES = {"one_line", "to_end"}  # section_context keys that shape a section rather than flag its mentions
 _ARROW = re.compile(r"→|-->|->|=>")
 _BRACKET = re.compile(r"\([^()\n]*\)")
 _APPOSITION_OPEN = re.compile(r"[ \t]*\([^()\n]{0,12}")
@@ -369,7 +369,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.body_span[0]:s.body_span[1]].end_char if s.body_span[1] > s.body_span[0] else len(text))
         for s in (getattr(doc._, "sections", None) or []) if s.category],
-        {category for category, flags in section_flags.items() if flags.get("one_line")})
+        {category for category, flags in section_flags.items() if flags.get("one_line")},
+        {category for category, flags in section_flags.items() if flags.get("to_end")})
     date_starts, date_ends = [d.start for d in dates], [d.end for d in dates]  # sorted, not overlapping
     ents = [e for e in doc.ents if e.label_ not in NOT_EVIDENCE]
     sentence_of = _sentence_finder(doc) if ents else None

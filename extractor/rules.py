@@ -250,7 +250,7 @@ def removed_default_literals(path: Path) -> set[str]:
     return {x.lower() for x in removed}
 
 
-SECTION_CONTEXT_KEYS = {"negated", "hypothetical", "historical", "family", "uncertain", "one_line"}
+SECTION_CONTEXT_KEYS = {"negated", "hypothetical", "historical", "family", "uncertain", "one_line", "to_end"}
 
 
 def validate_section_file(path: Path) -> dict[str, Any]:

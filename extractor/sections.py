@@ -25,12 +25,18 @@ _BULLET_LINE = re.compile(r"^[ \t]*[-*•][ \t]", re.MULTILINE)
 
 
 def bounded_sections(text: str, sections: list[tuple[str, int, int, int]],
-                     one_line: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, int, int]]:
+                     one_line: frozenset[str] | set[str] = frozenset(),
+                     to_end: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, int, int]]:
     """(category, start, end) for sections given as (category, title_start, title_end, body_end);
-    a section of a ``one_line`` category ("Subject: ...") ends with its header's line."""
+    a section of a ``one_line`` category ("Subject: ...") ends with its header's line, one of a
+    ``to_end`` category ("[Copied from previous notes]") runs to the end of the note, over the
+    headers of the text it copies."""
     out = []
     for category, title_start, title_end, body_end in sections:
         end = body_end
+        if category in to_end:
+            out.append((category, title_start, len(text)))
+            continue
         if category in one_line:
             line_end = text.find("\n", title_end, end)
             out.append((category, title_start, end if line_end == -1 else line_end))

@@ -467,6 +467,7 @@ def test_context_flags(screener, text, target, flags):
     ("Past h/o:\n- Pulmonary Koch's in 2014\n", "Pulmonary Koch's", "past_medical_history", set()),
     ("PSHx: Lap. tubectomy 2012.\n", "tubectomy", "past_surgical_history", set()),
     ("SUBJECT: study + the Hib shot\nHi Dr M.\n", "Hib", "message_subject", {"hypothetical"}),
+    ("[Copied from previous notes]\nPlan:\nSLEDAI-2K: 12.\n", "SLEDAI-2K", "copied_forward", {"historical"}),
     # headers of notes translated from Spanish
     ("Background\n- HTA from 2021.\n- No history of transplantation.\n", "transplantation", "past_medical_history", {"negated"}),
     ("Current illness\nEdemas and foamy urine; renal biopsy on 20/09/2024.\n", "renal biopsy", "history_of_present_illness", set()),
@@ -485,6 +486,8 @@ def test_sections_feed_context(screener, text, target, section, flags):
     # a message's subject line names a topic, and only that line is the subject
     ("SUBJECT: study + the Hib shot\nHi, the pharmacist gave me the Hib vaccine.\n", "Hib", "message_subject"),
     ("RE: rituximab\nRituximab given 03/12/2024.\n", "Rituximab", None),
+    # a block copied from earlier notes runs to the end, over the headers it copies
+    ("Plan: refer to trial.\n\n[Copied from previous notes]\nMeds: belimumab 200 mg weekly\n\nSLEDAI-2K: 12.\n", "SLEDAI-2K", "copied_forward"),
 ])
 def test_list_item_header_is_one_item(screener, text, target, section):
     _, ev = flags_of(screener, text, target)
