@@ -141,7 +141,9 @@ _DIVIDED = re.compile(
 _TAB_COUNT = re.compile(
     r"(?:x\s*)?(?P<n>\d+|one|two|three|four|half)\s*(?:tabs?|tablets?|caps?|capsules?|comps?|comprimidos?|cp)\.?" + _END,
     _F)
-_SEP = re.compile(r"\s*(?:[,:]\s*|\.{3,}\s*)?")  # "360 mg: 3 comp/12 h", "500 MG COMP ........ 2-0-2" (dot leaders)
+# "360 mg: 3 comp/12 h", "500 MG COMP ........ 2-0-2" (dot leaders), "5 mg 60 comp | 3-0-0" (a table cell)
+_SEP = re.compile(r"\s*(?:[,:|]\s*|\.{3,}\s*)?")
+_MAX_TABS_PER_DOSE = 10
 
 # Between an earlier dose and the current one: "to", arrows, "now", "reduced to" ...
 _CHANGE_GAP = re.compile(
@@ -249,7 +251,10 @@ def _scan_tail(text: str, tail: _Tail) -> _Tail:
             continue
         m = _TAB_COUNT.match(text, p)
         if m and tail.tab_multiplier == 1.0:
-            tail.tab_multiplier = _to_float(m.group("n"))
+            # "3 tabs" per dose; "60 comp" in a dispensing record is the box, not the dose
+            count = _to_float(m.group("n"))
+            if count <= _MAX_TABS_PER_DOSE:
+                tail.tab_multiplier = count
             tail.route = tail.route or "oral"
             tail.end = m.end()
             continue
