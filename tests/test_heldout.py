@@ -1,4 +1,4 @@
-"""End to end over corpus/heldout_notes (parts D-P, other styles): every note is processed
+"""End to end over corpus/heldout_notes (parts D-Q, other styles): every note is processed
 and accuracy stays at or above what was measured when they were added (see their README)."""
 
 import pytest
@@ -17,11 +17,11 @@ def heldout_report(pytestconfig, tmp_path_factory):
 
 def test_every_heldout_note_processed(heldout_report):
     info, _ = heldout_report
-    assert info["counts"]["notes_in"] == info["counts"]["notes_processed"] == 698
+    assert info["counts"]["notes_in"] == info["counts"]["notes_processed"] == 758
     assert info["counts"]["notes_failed"] == 0
 
 
 def test_heldout_accuracy_does_not_regress(heldout_report):
     _, report = heldout_report
-    assert report["criterion_accuracy"] >= 0.95  # 0.958 over parts D-P today
-    assert report["patients"]["accuracy"] >= 0.9  # 96 of 104 today
+    assert report["criterion_accuracy"] >= 0.95  # 0.956 over parts D-Q today
+    assert report["patients"]["accuracy"] >= 0.89  # 101 of 112 today
