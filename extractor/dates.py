@@ -175,7 +175,7 @@ _MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|ea
 # a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
 _MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of)<S>+)?<MONTH>\b"
                       r"(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
-_NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective)<S>+"
+_NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective|el|del|desde|hasta|d[ií]a|fecha)<S>+"
                      r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b)")
 
 # a day range with no year: "IV MP 5/6-5/8", "pulses 05/06 - 05/08"

@@ -285,6 +285,7 @@ def test_note_day_first(text: str, expected: bool | None) -> None:
     ("taper: 25 mg on 7/4", ("7/4", D(2024, 7, 4), D(2024, 7, 4), "day", "relative")),
     ("infusion on 8/20", ("8/20", D(2023, 8, 20), D(2023, 8, 20), "day", "relative")),   # > 2 months ahead: past
     ("on Feb 29", ("Feb 29", D(2024, 2, 29), D(2024, 2, 29), "day", "relative")),
+    ("inicio el 2/3 con MMF", ("2/3", D(2024, 2, 3), D(2024, 2, 3), "day", "relative")),   # a Spanish cue; read month-first here
     ("on the 2nd of May", ("2nd of May", D(2024, 5, 2), D(2024, 5, 2), "day", "relative")),
 ])
 def test_no_year_with_reference(text: str, expected: tuple) -> None:
