@@ -470,10 +470,14 @@ def _latest_on_or_before(month: int, day: int, ref: date) -> date | None:
 _AHEAD_DAYS, _BEHIND_DAYS = 60, 300
 
 
-# a past-tense word just before a yearless day keeps it in the past ("started on 7/4")
-_PAST_CUE = re.compile(r"\b(?:started|began|begun|was|were|had|received|given|done|performed|seen|admitted|"
-                       r"discharged|diagnosed|since|last|inici[oó]|comenz[oó]|recibi[oó]|fue|desde)\b[^.;\n]{0,25}$",
-                       re.IGNORECASE)
+@functools.cache
+def _past_cue() -> re.Pattern[str]:
+    """A past-tense word just before a yearless day keeps it in the past ("started on 7/4"):
+    ``past_tense_words`` of ``patterns/date_rules.json``."""
+    from .rules import patterns_dir, validate_date_rules_file
+
+    words = validate_date_rules_file(patterns_dir() / "date_rules.json")["past_tense_words"]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b[^.;\n]{0,25}$", re.IGNORECASE)
 
 
 def _nearest_yearless(month: int, day: int, ref: date, past_only: bool = False) -> date | None:
@@ -579,7 +583,7 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = T
             if m["mon"] in _AMBIGUOUS_LOWER_MONTHS:
                 continue
             day = _nearest_yearless(_month_number(m["mon"]), int(m["d"]), ref,
-                                    _PAST_CUE.search(text, max(0, m.start() - 40), m.start()) is not None)
+                                    _past_cue().search(text, max(0, m.start() - 40), m.start()) is not None)
             if day is not None:
                 yield _mention(text, m.start(), m.end(), day, day, "day", "relative")
     ahead = set()
@@ -608,7 +612,7 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = T
         for month, day_of_month, read_day_first in orders:
             if 1 <= month <= 12 and 1 <= day_of_month <= 31:
                 day = _nearest_yearless(month, day_of_month, ref,
-                                        _PAST_CUE.search(text, max(0, m.start() - 40), m.start()) is not None)
+                                        _past_cue().search(text, max(0, m.start() - 40), m.start()) is not None)
                 if day is not None:
                     yield _mention(text, m.start("a"), m.end("b"), day, day, "day", "relative",
                                    read_day_first)

@@ -229,7 +229,7 @@ def _check_word_list(path: Path, name: str, value: Any, phrases: bool) -> None:
 
 
 DATE_WORD_LISTS = ("document_date_words", "specimen_date_words", "comparison_words", "edition_words",
-                   "day_first_language_words")
+                   "day_first_language_words", "past_tense_words")
 
 
 def validate_date_rules_file(path: Path) -> dict[str, Any]:
