@@ -204,16 +204,12 @@ def validate_sentence_file(path: Path) -> dict[str, Any]:
     non-empty strings without white space, each in :data:`SENTENCE_PHRASE_LISTS` words or phrases;
     an error names the file, the list and the index."""
     data = _load_json(path)
-    for name in SENTENCE_LISTS:
-        value: Any = data
-        for part in name.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        _check_word_list(path, name, value, phrases=False)
-    for name in SENTENCE_PHRASE_LISTS:
-        value = data
-        for part in name.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        _check_word_list(path, name, value, phrases=True)
+    for names, phrases in ((SENTENCE_LISTS, False), (SENTENCE_PHRASE_LISTS, True)):
+        for name in names:
+            value: Any = data
+            for part in name.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            _check_word_list(path, name, value, phrases=phrases)
     return data
 
 

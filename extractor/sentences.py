@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # A candidate boundary: end punctuation followed by spaces and a sentence-like start, a newline,
@@ -89,9 +90,9 @@ def _wrap_width(text: str) -> int:
     return widest
 
 
-def _continues(prev_line: str, next_line: str, wrap_width: int = 0) -> bool:
-    """True when next_line is a wrapped continuation of prev_line (``wrap_width``: the note's
-    longest line, when its prose looks hard-wrapped at a fixed width)."""
+def _continues(prev_line: str, next_line: str, wrap_width: Callable[[], int] = lambda: 0) -> bool:
+    """True when next_line is a wrapped continuation of prev_line (``wrap_width()``: the note's
+    longest line, when its prose looks hard-wrapped at a fixed width; asked only when needed)."""
     stripped_next = next_line.lstrip()
     if not stripped_next or not prev_line.strip():
         return False
@@ -113,10 +114,12 @@ def _continues(prev_line: str, next_line: str, wrap_width: int = 0) -> bool:
     # prose wrapped at a fixed width goes on with any word: "No symptoms of active\n   TB from what
     # you describe", when the line is as long as the note's longest and neither line is a table
     # row, a list item or a field
-    return (wrap_width >= _WRAP_MIN and len(prev) >= max(_WRAP_MIN, wrap_width - 12)
-            and (prev[-1].isalnum() or prev[-1] in ",)-") and stripped_next[0].isalnum()
+    if not (len(prev) >= _WRAP_MIN and (prev[-1].isalnum() or prev[-1] in ",)-") and stripped_next[0].isalnum()
             and not _NOT_PROSE.search(prev.strip()) and not _NOT_PROSE.search(stripped_next)
-            and not _ITEM_START.match(stripped_next) and not _ITEM_START.match(prev.lstrip()))
+            and not _ITEM_START.match(stripped_next) and not _ITEM_START.match(prev.lstrip())):
+        return False
+    width = wrap_width()
+    return width >= _WRAP_MIN and len(prev) >= width - 12
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -127,7 +130,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    wrap_width = _wrap_width(text)
+    widths: list[int] = []  # the note's wrap width, measured on first need
+
+    def wrap_width() -> int:
+        if not widths:
+            widths.append(_wrap_width(text))
+        return widths[0]
+
     for match in _BOUNDARY.finditer(text):
         cut = match.end()
         if match.group().endswith("\n"):
