@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from .criteria import Condition, Criteria
 from .demographics import age_on
-from .evidence import Evidence
+from .evidence import SELF_DATED_SOURCES, Evidence
 from .isn_class import with_membranous
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -370,8 +370,7 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
 
 def _self_dated(ev: Evidence) -> bool:
     """Dated by a date written in its own sentence, not by its note's date."""
-    return (ev.date_source.startswith("sentence") or ev.date_source == "specimen_date") and ev.date_min is not None \
-        and ev.date_max is not None
+    return ev.date_source in SELF_DATED_SOURCES and ev.date_min is not None and ev.date_max is not None
 
 
 def _same_dated_event(a: Evidence, b: Evidence) -> bool:
@@ -576,7 +575,7 @@ def restated_events(evs: list[Evidence]) -> list[Evidence]:
     """An undated mention of a one-off event in a note after a dated mention of the same kind
     ("knee replacement" in a clinic note after "total knee arthroplasty 04/27/2024") refers to
     that event: it is viewed with the latest earlier dated mention's date."""
-    dated = [e for e in evs if e.date_source in ("sentence", "sentence_relative", "sentence_last_dose", "specimen_date")]
+    dated = [e for e in evs if e.date_source in SELF_DATED_SOURCES]
     return [(ev.date_source == "note_date" and _told_again(ev, dated)) or ev for ev in evs]
 
 

@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import dataclasses
 import functools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -180,7 +179,7 @@ def specimen_date(text: str, note_date: date | None) -> DateMention | None:
         found = find_dates(text[cue.end():cue.end() + 40], note_date, day_first, _decided=True)
         if found and found[0].start == 0 and found[0].kind == "absolute":
             d = found[0]
-            return dataclasses.replace(d, start=d.start + cue.end(), end=d.end + cue.end())
+            return replace(d, start=d.start + cue.end(), end=d.end + cue.end())
     return None
 
 
@@ -191,6 +190,8 @@ def is_edition_year(text: str, d: DateMention) -> bool:
             and _date_words().edition_before.search(text, max(0, d.start - 40), d.start) is not None)
 
 
+# the date sources that come from the mention's own text, not from its note
+SELF_DATED_SOURCES = frozenset({"sentence", "sentence_relative", "sentence_last_dose", "specimen_date"})
 SECTION_SHAPES = {"one_line", "to_end"}  # section_context keys that shape a section rather than flag its mentions
 _ARROW = re.compile(r"→|-->|->|=>")
 _BRACKET = re.compile(r"\([^()\n]*\)")
