@@ -11,7 +11,8 @@ Components, in order:
 4. ``abbreviation_detector`` (scispacy) and ``ln_abbreviation_targets``: a short form that a note
    defines for a matched concept ("belimumab (BLM)") is matched as that concept elsewhere in it.
 5. ``medspacy_sectionizer``: medspaCy's default section rules plus ``patterns/section_rules.json``.
-6. ``medspacy_context``: medspaCy's default ConText rules plus ``patterns/context_rules.json``.
+6. ``medspacy_context``: medspaCy's default ConText rules plus ``patterns/context_rules.json``;
+   its token patterns are tried only where they can start (:mod:`extractor.token_patterns`).
 
 No model is downloaded: the pipeline starts from ``spacy.blank("en")``. Build it once per
 process; medspaCy pipelines do not pickle.
@@ -41,6 +42,7 @@ from .rules import (
     target_rule_files,
 )
 from .sentences import sentence_spans
+from .token_patterns import SplitMatcher
 
 DIGIT_LETTER_INFIX = r"(?<=[0-9])(?=[A-Za-z])"
 # HL7 v2 field, component and repetition separators inside one run of text:
@@ -180,6 +182,8 @@ def build_nlp(directory: Path | None = None) -> Language:
     _use_given_regex_matches(nlp)
     for medspacy_matcher in (matcher.matcher._TargetMatcher__matcher, context._ConText__matcher):
         expand_set_predicates(medspacy_matcher._MedspacyMatcher__matcher)
+    context_matcher = context._ConText__matcher
+    context_matcher._MedspacyMatcher__matcher = SplitMatcher(context_matcher._MedspacyMatcher__matcher)
     matcher.matcher._TargetMatcher__matcher.__class__ = _gap_free_matcher()
     context._ConText__matcher.__class__ = _target_sentence_matcher()
     context.__class__ = _sentence_graph_context()
