@@ -33,6 +33,7 @@ from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .dates import DateMention, find_dates, find_dates_in, note_day_first
+from .forms import FormAnswer, form_answer
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
 
@@ -341,6 +342,35 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.event_date = ev.note_date.isoformat() if ev.note_date else ""
 
 
+_FORM_FLAGS = {"no": "negated", "unsure": "uncertain", "planned": "hypothetical"}
+_RESULT_WORDS = {"positive": "positive", "positivo": "positive", "positiva": "positive", "reactive": "positive",
+                 "reactivo": "positive", "negative": "negative", "negativo": "negative", "negativa": "negative",
+                 "non-reactive": "negative", "no reactivo": "negative"}
+
+
+def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False) -> None:
+    """What a form's tick says about a mention (:mod:`extractor.forms`), added to its evidence:
+    "No" negates it, "Not sure" makes it uncertain, "Scheduled" hypothetical; an empty row or
+    "N/A" asserts nothing (a field label). A lab row is read as its result: a result column
+    ("Positivo  Negativo") gives it, and "No" to "HBsAg positive" makes it negative."""
+    ev.details["form_answer"] = form.answer
+    word = form.word.lower()
+    if lab:
+        if word in _RESULT_WORDS:
+            ev.details["result"] = _RESULT_WORDS[word]
+            return
+        if form.answer == "no" and ev.details.get("result") == "positive":
+            ev.details["result"] = "negative"
+            return
+    if form.answer in ("blank", "not_applicable"):
+        ev.details["field_label"] = True
+        return
+    flag = _FORM_FLAGS.get(form.answer)
+    if flag and not ev.negated and not getattr(ev, flag):  # "No" to "no transplant" is not read
+        setattr(ev, flag, True)
+        ev.context_triggers = "; ".join(filter(None, [ev.context_triggers, f"{flag}:form {form.word or form.how}"]))
+
+
 def _sentence_finder(doc):
     """``span.sent`` by bisection over the doc's sentence starts: spaCy's ``Span.sent`` walks the
     tokens back to the sentence start and forward to its end on every call. Like it, a span that
@@ -441,6 +471,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 ev.details.update({k: v for k, v in parsed.items() if v is not None or k not in ev.details})
         if not ev.value and _is_label(text, ent.start_char, ent.end_char):
             ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
+        form = form_answer(text, ent.start_char, ent.end_char)
+        if form is not None:
+            apply_form_answer(ev, form, lab=config.get("value") == "lab_result")
         kind = config.get("value") or ev.concept
         drug = ev.details.get("drug")
         blockers = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent

@@ -237,6 +237,27 @@ def validate_date_rules_file(path: Path) -> dict[str, Any]:
     return data
 
 
+FORM_WORD_LISTS = ("yes_words", "no_words", "unsure_words", "planned_words", "not_applicable_words")
+
+
+def validate_form_rules_file(path: Path) -> dict[str, Any]:
+    """Validated content of ``form_rules.json``: each list in :data:`FORM_WORD_LISTS` holds
+    lower-case words or phrases, and no word names two answers; an error names the file, the
+    list and the index."""
+    data = _load_json(path)
+    seen: dict[str, str] = {}
+    for name in FORM_WORD_LISTS:
+        value = data.get(name) if isinstance(data, dict) else None
+        _check_word_list(path, name, value, phrases=True)
+        for i, word in enumerate(value):
+            if word != word.lower():
+                raise RuleFileError(f"{path}: {name}[{i}] ({word!r}): expected lower case")
+            if word in seen:
+                raise RuleFileError(f"{path}: {name}[{i}] ({word!r}): already in {seen[word]}")
+            seen[word] = name
+    return data
+
+
 def removed_default_literals(path: Path) -> set[str]:
     """Lower-cased literals of medspaCy default rules that a project rule file removes."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ import pytest
 
 from extractor.rules import (
     RuleFileError, target_examples, target_rule_files, validate_context_file, validate_section_file,
-    validate_date_rules_file, validate_sentence_file, validate_target_file,
+    validate_date_rules_file, validate_form_rules_file, validate_sentence_file, validate_target_file,
 )
 
 BROKEN = Path(__file__).parent / "data" / "broken_rules"
@@ -51,6 +51,8 @@ def test_packaged_context_and_section_files_are_valid():
     ("bad_keep_accents.json", validate_context_file, "keep_accents must be a list of strings"),
     ("bad_date_rules.json", validate_date_rules_file, "document_date_words[1] (' signed out'): expected a word or phrase"),
     ("bad_sentence_rules.json", validate_sentence_file, "open_line_ends.words[1] ('or else'): expected one word or sign"),
+    ("bad_form_rules.json", validate_form_rules_file, "unsure_words[1] ('no'): already in no_words"),
+    ("upper_form_rules.json", validate_form_rules_file, "yes_words[0] ('Yes'): expected lower case"),
 ])
 def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, message):
     with pytest.raises(RuleFileError) as err:

@@ -1,0 +1,172 @@
+"""Answers of tick-box forms: what a box ticked beside (or under) a topic says about it.
+
+Forms and checklists exported to text name a topic and answer it with boxes. ConText reads
+words, not columns, so "Organ transplant recipient:  [ ] Yes  [X] No" would be an affirmed
+transplant. :func:`form_answer` reads the row a mention sits in, in one of four shapes:
+
+- option words beside the boxes on the same line: "[ ] Yes  [X] No", "Yes [x]  No [ ]",
+  "( ) Sí (x) No";
+- "Y / N:  N" (the answer written after the letters; nothing written is a blank);
+- boxes in columns under a header line above: "Yes    No    Not sure" over "[ ]  [X]  [ ]", each
+  box read as the header cell nearest to it;
+- a box before the topic in a "check all that apply" list: "[ ] rituximab    [X] NONE".
+
+The answer is ``yes``, ``no``, ``unsure``, ``planned``, ``not_applicable``, or ``blank`` (no box
+ticked, nothing written), with the word that gave it; ``None`` when the mention is not a form's
+topic (prose, or the free-text comment after a row's boxes). The words of each answer are data:
+``patterns/form_rules.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+__all__ = ["FormAnswer", "form_answer", "ANSWERS"]
+
+ANSWERS = ("yes", "no", "unsure", "planned", "not_applicable")
+_BOX = re.compile(r"\[ ?[xXvV✓✔*] ?\]|\[ ?\]|\( ?[xX] ?\)|\( \)|\(\)|[☐☒☑]|_[xX]_")
+_TICKED = re.compile(r"[xXvV✓✔*☒☑]")
+_GAP_BEFORE = re.compile(r"(?:[ \t]{2,}|\t|\.{3,}[ \t]*|:[ \t]*|\|[ \t]*)$")
+_YN = re.compile(r"\b[YS][ \t]*/[ \t]*N[ \t]*:?[ \t]*(?:(\S+)|$)", re.IGNORECASE)
+_BLANK_LINE = re.compile(r"(?:^|:|[ \t]{2,})[ \t]*_{3,}[ \t]*$")
+_REST = re.compile(r"[ \t.:|]*(.*?)[ \t]*$")
+_SENTENCE_END = re.compile(r"\w\.[ \t]+\S")  # a full stop, not a dot leader
+_CELL_SPLIT = re.compile(r"[ \t]{2,}|\t")
+_HEADER_LOOKBACK = 40  # lines
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    answer: str  # one of ANSWERS, or "blank"
+    word: str  # the option word, header cell or mark that gave it
+    how: str  # "option", "yes_no", "column", "list", "cell"
+
+
+@functools.lru_cache(maxsize=1)
+def _words() -> dict[str, str]:
+    """Answer word (lower case) -> answer, from ``patterns/form_rules.json``."""
+    from .rules import patterns_dir, validate_form_rules_file
+
+    data = validate_form_rules_file(patterns_dir() / "form_rules.json")
+    return {word: answer for answer in ANSWERS for word in data[f"{answer}_words"]}
+
+
+def _answer_of(word: str) -> str | None:
+    return _words().get(word.strip().lower())
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start, len(text) if line_end == -1 else line_end
+
+
+def _column(line: str, at: int) -> int:
+    return len(line[:at].expandtabs())
+
+
+_WORD_AFTER = re.compile(r"[ \t]?(\(\w\)|\?|[^\W\d][\w/’']*(?: [a-z][\w’']*)?)")
+_WORD_BEFORE = re.compile(r"(\(\w\)|[^\W\d][\w/’']*(?: [a-z][\w’']*)?)[ \t]?$")
+
+
+def _option_word(line: str, box_start: int, box_end: int, after: bool) -> tuple[str, int] | None:
+    """The answer word written right after (or before) a box, and where it starts."""
+    m = _WORD_AFTER.match(line, box_end) if after else _WORD_BEFORE.search(line, 0, box_start)
+    if not m:
+        return None
+    phrase = m.group(1)
+    last = phrase.split(" ")[0] if after else phrase.split(" ")[-1]
+    for word in (phrase, last):
+        if _answer_of(word) is not None:
+            at = m.start(1) if after or word == phrase else m.end(1) - len(word)
+            return word, at
+    return None
+
+
+def _header_cells(line: str) -> list[tuple[int, int, str]]:
+    """(first column, last column, word) of each cell of a header line: cells are split by two or
+    more spaces, so "Not sure" and "No cumple" stay whole."""
+    cells, at = [], 0
+    for part in _CELL_SPLIT.split(line):
+        at = line.find(part, at)
+        if part.strip():
+            left = _column(line, at)
+            cells.append((left, left + len(part) - 1, part.strip()))
+        at += len(part)
+    return cells
+
+
+def _header_above(text: str, line_start: int) -> list[tuple[int, int, str]] | None:
+    """The nearest line above with two or more answer-word cells and no box."""
+    end = line_start - 1
+    for _ in range(_HEADER_LOOKBACK):
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if not _BOX.search(line):
+            cells = _header_cells(line)
+            if sum(_answer_of(w) is not None for _, _, w in cells) >= 2:
+                return cells
+        end = start - 1
+    return None
+
+
+def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
+    """How the form row around ``text[start:end]`` answers it (see the module docstring)."""
+    line_start, line_end = _line_bounds(text, start, end)
+    line = text[line_start:line_end]
+    s, e = start - line_start, end - line_start
+    boxes = [(m.start(), m.end(), bool(_TICKED.search(m.group()))) for m in _BOX.finditer(line)]
+    before = [b for b in boxes if b[1] <= s]
+    after = [b for b in boxes if b[0] >= e]
+    if before:  # a list item: the box right before the topic, in the same cell
+        b0, b1, ticked = before[-1]
+        between = line[b1:s]
+        if "  " not in between and "\t" not in between and (not line[:b0].strip() or not between.strip()):
+            return FormAnswer("yes" if ticked else "blank", line[b0:b1], "list")
+        return None  # the comment after a row's boxes, or a later cell
+    rest = line[e:]
+    yes_no = _YN.search(rest)
+    if yes_no and not after and (not rest[: yes_no.start()].strip() or _GAP_BEFORE.search(rest, 0, yes_no.start())) \
+            and not _SENTENCE_END.search(rest, 0, yes_no.start()):
+        word = yes_no.group(1)
+        answer = _answer_of(word) if word else None
+        return FormAnswer(answer or "blank", word or "", "yes_no") if answer or not word else None
+    if not after:
+        if _BLANK_LINE.search(rest) and not _SENTENCE_END.search(rest):
+            return FormAnswer("blank", "", "cell")
+        cell = _REST.match(rest).group(1)
+        first = _CELL_SPLIT.split(cell)[0].split(" - ")[0].strip() if cell else ""
+        if first and _answer_of(first) == "not_applicable" and rest[: len(rest) - len(rest.lstrip(" \t.:|"))]:
+            return FormAnswer("not_applicable", first, "cell")
+        return None
+    b0 = after[0][0]
+    word_first = _option_word(line, b0, after[0][1], after=False)
+    lead = line[e: word_first[1] if word_first else b0]
+    if not _GAP_BEFORE.search(lead) or _SENTENCE_END.search(lead):
+        return None  # prose that happens to hold a box
+    box_first = None if word_first else _option_word(line, *after[0][:2], after=True)
+    ticked = [b for b in after if b[2]]
+    if box_first is not None or word_first is not None:  # option words on the line
+        if not ticked:
+            return FormAnswer("blank", "", "option")
+        found = _option_word(line, ticked[0][0], ticked[0][1], after=box_first is not None)
+        answer = _answer_of(found[0]) if found else None
+        return FormAnswer(answer, found[0], "option") if answer else None
+    header = _header_above(text, line_start)
+    if header is None:
+        if len(after) == 1:
+            return FormAnswer("yes" if ticked else "blank", line[after[0][0]:after[0][1]], "list")
+        return FormAnswer("blank", "", "column") if not ticked else None
+    if not ticked:
+        return FormAnswer("blank", "", "column")
+    b = ticked[0]
+    centre = (_column(line, b[0]) + _column(line, b[1] - 1)) / 2
+    label_end = _column(line, e)
+    columns = [c for c in header if c[1] >= label_end] or header  # not the row labels' own title
+    left, right, word = min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - centre))
+    answer = _answer_of(word)
+    return FormAnswer(answer, word, "column") if answer else None

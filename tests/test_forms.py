@@ -1,0 +1,64 @@
+"""Tick-box forms: the answer a row gives its topic, and what that adds to the evidence."""
+
+import pytest
+
+from extractor.forms import form_answer
+from extractor.rules import patterns_dir, validate_form_rules_file
+
+EXAMPLES = validate_form_rules_file(patterns_dir() / "form_rules.json")["examples"]
+
+
+def _answer(text, mention):
+    at = text.index(mention)
+    found = form_answer(text, at, at + len(mention))
+    return found.answer if found else None
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda ex: ex["text"][:40])
+def test_form_rule_examples(example):
+    assert _answer(example["text"], example["mention"]) == example["answer"]
+
+
+@pytest.mark.parametrize("text, mention, answer", [
+    # option words after or before the boxes, in English and Spanish, with the marks exports leave
+    ("Breastfeeding:                   [ ] Yes  [X] No", "Breastfeeding", "no"),
+    ("Are you breastfeeding?       (x) Yes   ( ) No     baby is 5 months", "breastfeeding", "yes"),
+    ("Lactancia materna ................................ [ ] Sí  [X] No", "Lactancia materna", "no"),
+    ("Trasplante previo ........ ☐ Sí  ☒ No", "Trasplante", "no"),
+    ("Prior TB:  Yes _X_  No ___", "TB", "yes"),
+    ("Organ transplant recipient?         Yes [ ]  No [x]", "Organ transplant", "no"),
+    ("Organ transplant recipient?         Yes [ ]  No [ ]", "Organ transplant", "blank"),
+    ("Research study right now?   Y / N:  Y", "Research study", "yes"),
+    ("Hepatitis ....... S / N: N", "Hepatitis", "no"),
+    # columns under a header, read by position; the header may sit above other rows
+    ("VACUNAS        Sí    No    Programada   Fecha\nGripe          [ ]   [ ]   [X]          10/2024", "Gripe", "planned"),
+    ("Criterion                  (Y)   (N)   (U)   Comment\nE8 Transplant              [ ]   [X]   [ ]\nE9 HIV       "
+     "                  [ ]   [ ]   [X]", "HIV", "unsure"),
+    ("SEROLOGÍAS      Positivo   Negativo   Pendiente\nHBsAg           [ ]        [X]        [ ]", "HBsAg", "no"),
+    ("A9  Have you ever had cancer?       Yes    No\nA10 Transplant?                     ☐      ☒", "Transplant", "no"),
+    # not a form's topic: prose, the comment after the boxes, a later cell
+    ("She denies any transplant history.", "transplant", None),
+    ("HTA           [X]   [ ]    losartán + amlodipino", "losartán", None),
+    ("Mother had breast cancer [x] per intake.", "breast cancer", None),
+    ("Pregnancy test [ ] Yes [X] No; lactation N/A", "lactation", None),
+    ("Contraception                                    N/A - male", "Contraception", "not_applicable"),
+])
+def test_form_answer(text, mention, answer):
+    assert _answer(text, mention) == answer
+
+
+@pytest.mark.parametrize("text, concept, flags, result", [
+    ("Organ transplant recipient:      [ ] Yes  [X] No\n", "SOLID_ORGAN_TRANSPLANT", {"negated": True}, None),
+    ("                   Yes    No    Not sure\nTuberculosis       [ ]    [ ]    [X]\n", "TB_DISEASE", {"uncertain": True}, None),
+    ("TRATAMIENTOS PREVIOS        Sí   No\nRituximab                   [ ]  [ ]\n", "B_CELL_BIOLOGIC", {"field_label": True}, None),
+    ("SEROLOGÍAS      Positivo   Negativo   Pendiente\nHBsAg           [ ]        [X]        [ ]\n", "HBSAG", {}, "negative"),
+    ("                 Sí   No\nHBsAg positivo   [ ]  [X]\n", "HBSAG", {}, "negative"),
+])
+def test_form_answers_reach_the_evidence(screener, text, concept, flags, result):
+    [(_, rows)] = list(screener.note_evidence([("N", "P", None, text)]))
+    ev = next(ev for ev in rows if ev.concept == concept)
+    for flag, value in flags.items():
+        assert (ev.details.get(flag) if flag == "field_label" else getattr(ev, flag)) == value
+    if result:
+        assert ev.details.get("result") == result
+    assert "form_answer" in ev.details
