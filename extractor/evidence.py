@@ -351,17 +351,19 @@ _RESULT_WORDS = {"positive": "positive", "positivo": "positive", "positiva": "po
 def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False) -> None:
     """What a form's tick says about a mention (:mod:`extractor.forms`), added to its evidence:
     "No" negates it, "Not sure" makes it uncertain, "Scheduled" hypothetical; an empty row or
-    "N/A" asserts nothing (a field label). A lab row is read as its result: a result column
-    ("Positivo  Negativo") gives it, and "No" to "HBsAg positive" makes it negative."""
+    "N/A" asserts nothing (a field label). A lab row answered yes or no is read as its result:
+    a result column ("Positivo  Negativo") gives it, "No" makes it negative ("HBsAg positivo
+    [ ] [X]", "Anti-HBs >= 10 [ ] [X]"), "Yes" to a bare test name positive."""
     ev.details["form_answer"] = form.answer
     word = form.word.lower()
-    if lab:
+    if lab and form.answer in ("yes", "no"):
         if word in _RESULT_WORDS:
             ev.details["result"] = _RESULT_WORDS[word]
-            return
-        if form.answer == "no" and ev.details.get("result") == "positive":
+        elif form.answer == "no":  # "HBsAg positivo  [ ] [X]", "Anti-HBs >= 10  [ ] [X]": not so
             ev.details["result"] = "negative"
-            return
+        elif ev.details.get("result") is None and ev.details.get("number") is None:
+            ev.details["result"] = "positive"  # "Anti-HBc total  [X] [ ]" under "Sí  No"
+        return
     if form.answer in ("blank", "not_applicable"):
         ev.details["field_label"] = True
         return

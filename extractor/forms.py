@@ -31,7 +31,9 @@ _TICKED = re.compile(r"[xXvV✓✔*☒☑]")
 _GAP_BEFORE = re.compile(r"(?:[ \t]{2,}|\t|\.{3,}[ \t]*|:[ \t]*|\|[ \t]*)$")
 _YN = re.compile(r"\b[YS][ \t]*/[ \t]*N[ \t]*:?[ \t]*(?:(\S+)|$)", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"(?:^|:|[ \t]{2,})[ \t]*_{3,}[ \t]*$")
-_REST = re.compile(r"[ \t.:|]*(.*?)[ \t]*$")
+_CELL_SEP = re.compile(r"[ \t]*(?:\.{3,}|:|\|)[ \t]*|[ \t]{2,}|\t")  # "Hx of TB ...... N", "TB:  N", "| N"
+_CELL_END = re.compile(r"[ \t]{2,}|\t|[ \t]*[(,;]|[ \t]+[-–][ \t]|[ \t]*$")
+_OPEN_LABEL = re.compile(r"(?:,|\([^)]*)[ \t]*$")  # "Biológicos previos (anti-TNF, abatacept,"
 _SENTENCE_END = re.compile(r"\w\.[ \t]+\S")  # a full stop, not a dot leader
 _CELL_SPLIT = re.compile(r"[ \t]{2,}|\t")
 _HEADER_LOOKBACK = 40  # lines
@@ -138,10 +140,17 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
     if not after:
         if _BLANK_LINE.search(rest) and not _SENTENCE_END.search(rest):
             return FormAnswer("blank", "", "cell")
-        cell = _REST.match(rest).group(1)
-        first = _CELL_SPLIT.split(cell)[0].split(" - ")[0].strip() if cell else ""
-        if first and _answer_of(first) == "not_applicable" and rest[: len(rest) - len(rest.lstrip(" \t.:|"))]:
-            return FormAnswer("not_applicable", first, "cell")
+        sep = _CELL_SEP.search(rest)
+        if sep and not _SENTENCE_END.search(rest, 0, sep.start()):
+            word = _CELL_END.split(rest[sep.end():], 1)[0]
+            answer = _answer_of(word) if word else None
+            if answer is not None:
+                return FormAnswer(answer, word, "cell")
+        if _OPEN_LABEL.search(rest) and line_end < len(text):  # the row's label goes on below
+            following = line_end + 1
+            next_end = text.find("\n", following)
+            if _BOX.search(text, following, len(text) if next_end == -1 else next_end):
+                return form_answer(text, following, following)
         return None
     b0 = after[0][0]
     word_first = _option_word(line, b0, after[0][1], after=False)

@@ -42,6 +42,15 @@ def test_form_rule_examples(example):
     ("Mother had breast cancer [x] per intake.", "breast cancer", None),
     ("Pregnancy test [ ] Yes [X] No; lactation N/A", "lactation", None),
     ("Contraception                                    N/A - male", "Contraception", "not_applicable"),
+    # an answer written in the cell after a dot leader, a colon or a column gap
+    ("Hx of organ transplant ................ N", "organ transplant", "no"),
+    ("Household TB contact .................. Y  (brother, treated 1998)", "TB", "yes"),
+    ("HIV:  Negative", "HIV", "no"),
+    ("Cancer: no hx of cancer", "Cancer", None),
+    ("Lupus nephritis: biopsy 2023", "Lupus nephritis", None),
+    # a row label wrapped over two lines takes the boxes of the second
+    ("                  Sí   No\nBiológicos previos (anti-TNF, abatacept,\n  anti-CD20, belimumab u otros)   [ ]  [X]",
+     "abatacept", "no"),
 ])
 def test_form_answer(text, mention, answer):
     assert _answer(text, mention) == answer
@@ -53,6 +62,7 @@ def test_form_answer(text, mention, answer):
     ("TRATAMIENTOS PREVIOS        Sí   No\nRituximab                   [ ]  [ ]\n", "B_CELL_BIOLOGIC", {"field_label": True}, None),
     ("SEROLOGÍAS      Positivo   Negativo   Pendiente\nHBsAg           [ ]        [X]        [ ]\n", "HBSAG", {}, "negative"),
     ("                 Sí   No\nHBsAg positivo   [ ]  [X]\n", "HBSAG", {}, "negative"),
+    ("                       Sí    No\nAnti-HBs >= 10 mUI/mL  [ ]   [X]     4 mUI/mL\n", "HBSAB", {}, "negative"),
 ])
 def test_form_answers_reach_the_evidence(screener, text, concept, flags, result):
     [(_, rows)] = list(screener.note_evidence([("N", "P", None, text)]))
