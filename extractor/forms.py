@@ -37,6 +37,10 @@ _OPEN_LABEL = re.compile(r"(?:,|\([^)]*)[ \t]*$")  # "Biológicos previos (anti-
 _SENTENCE_END = re.compile(r"\w\.[ \t]+\S")  # a full stop, not a dot leader
 _CELL_SPLIT = re.compile(r"[ \t]{2,}|\t")
 _HEADER_LOOKBACK = 40  # lines
+_MAX_ROW = 400  # characters: a longer line is prose, not a form row
+# the first cell after a row's label, when it is a date or a mark ("Belimumab dose 1      11/04/2024")
+_VALUE_CELL = re.compile(r"(?:[ \t]{2,}|\t)(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|[xX✓✔])"
+                         r"(?=[ \t]{2,}|\t|[ \t]*$)")
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ def _header_above(text: str, line_start: int) -> list[tuple[int, int, str]] | No
         if end <= 0:
             return None
         start = text.rfind("\n", 0, end) + 1
+        if end - start > _MAX_ROW:
+            return None
         line = text[start:end]
         if not _BOX.search(line):
             cells = _header_cells(line)
@@ -119,6 +125,8 @@ def _header_above(text: str, line_start: int) -> list[tuple[int, int, str]] | No
 def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
     """How the form row around ``text[start:end]`` answers it (see the module docstring)."""
     line_start, line_end = _line_bounds(text, start, end)
+    if line_end - line_start > _MAX_ROW:
+        return None
     line = text[line_start:line_end]
     s, e = start - line_start, end - line_start
     boxes = [(m.start(), m.end(), bool(_TICKED.search(m.group()))) for m in _BOX.finditer(line)]
@@ -146,7 +154,14 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
             answer = _answer_of(word) if word else None
             if answer is not None:
                 return FormAnswer(answer, word, "cell")
-        if _OPEN_LABEL.search(rest) and line_end < len(text):  # the row's label goes on below
+        value = _VALUE_CELL.search(rest)
+        if value is not None and not _SENTENCE_END.search(rest, 0, value.start()):
+            header = _header_above(text, line_start)  # "Belimumab dose 1      11/04/2024" under "Scheduled"
+            if header is not None:
+                found = _column_answer(header, line, e + value.start(1), e + value.end(1), e)
+                if found is not None and found[0] in ("yes", "no", "planned"):
+                    return FormAnswer(found[0], found[1], "column")
+        if _OPEN_LABEL.search(rest, max(0, len(rest) - 80)) and line_end < len(text):  # the row's label goes on below
             following = line_end + 1
             next_end = text.find("\n", following)
             if _BOX.search(text, following, len(text) if next_end == -1 else next_end):
@@ -172,10 +187,17 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
         return FormAnswer("blank", "", "column") if not ticked else None
     if not ticked:
         return FormAnswer("blank", "", "column")
-    b = ticked[0]
-    centre = (_column(line, b[0]) + _column(line, b[1] - 1)) / 2
-    label_end = _column(line, e)
-    columns = [c for c in header if c[1] >= label_end] or header  # not the row labels' own title
+    found = _column_answer(header, line, ticked[0][0], ticked[0][1], e)
+    return FormAnswer(found[0], found[1], "column") if found else None
+
+
+def _column_answer(header: list[tuple[int, int, str]], line: str, start: int, end: int,
+                   label_end: int) -> tuple[str, str] | None:
+    """The answer of the header cell nearest to ``line[start:end]`` (a box or a value), not
+    counting the title of the row labels' own column."""
+    centre = (_column(line, start) + _column(line, end - 1)) / 2
+    label_column = _column(line, label_end)
+    columns = [c for c in header if c[1] >= label_column] or header
     left, right, word = min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - centre))
     answer = _answer_of(word)
-    return FormAnswer(answer, word, "column") if answer else None
+    return (answer, word) if answer else None

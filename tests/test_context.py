@@ -19,6 +19,10 @@ def flags_of(screener, text, target):
 @pytest.mark.parametrize("text, target, flags", [
     # negation, including the clinical forms the defaults miss
     ("Rituximab-naive.", "Rituximab", {"negated"}),
+    # an option once raised and then set aside; screening for a trial; a plan left to consider
+    ("El belimumab que se planteó en diciembre se desestima.", "belimumab", {"negated", "hypothetical"}),
+    ("CHECKLIST (cribado para ensayo clínico / posible retratamiento)", "ensayo clínico", {"hypothetical"}),
+    ("Add-on belimumab (BLISS-LN) to be considered.", "belimumab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),

@@ -48,6 +48,11 @@ def test_form_rule_examples(example):
     ("HIV:  Negative", "HIV", "no"),
     ("Cancer: no hx of cancer", "Cancer", None),
     ("Lupus nephritis: biopsy 2023", "Lupus nephritis", None),
+    # a date or a mark under a column, without boxes
+    ("SCHEDULING                  Completed      Scheduled\nBelimumab dose 1                           11/04/2024",
+     "Belimumab", "planned"),
+    ("VACCINE          Given     Not given\nHib              X", "Hib", "yes"),
+    ("Test             Result    Date\nHBsAg            neg       11/04/2024", "HBsAg", None),
     # a row label wrapped over two lines takes the boxes of the second
     ("                  Sí   No\nBiológicos previos (anti-TNF, abatacept,\n  anti-CD20, belimumab u otros)   [ ]  [X]",
      "abatacept", "no"),
