@@ -377,7 +377,8 @@ def _sentence_finder(doc):
     """``span.sent`` by bisection over the doc's sentence starts: spaCy's ``Span.sent`` walks the
     tokens back to the sentence start and forward to its end on every call. Like it, a span that
     crosses a boundary gets the sentence of its first token."""
-    starts = [s.start for s in doc.sents]
+    flags = doc.to_array("SENT_START")  # what ``doc.sents`` reads, without a Span per sentence
+    starts = [0] + ((flags[1:] == 1).nonzero()[0] + 1).tolist()
     n = len(doc)
 
     def sentence_of(span):
@@ -392,7 +393,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                  concept_criteria: dict[str, list[str]]) -> list[Evidence]:
     """Evidence rows for every target span of a processed note (a window doc carries the note's
     own text: dates and values are read from it)."""
-    text = doc.user_data.get(TEXT_KEY, doc.text)
+    text = doc.user_data[TEXT_KEY] if TEXT_KEY in doc.user_data else doc.text  # not .get(): doc.text walks every token
     date_spans = doc.user_data.get(DATE_SPANS_KEY)
     dates = find_dates(text, note_date) if date_spans is None else find_dates_in(text, date_spans, note_date)
     # "reported 25/01/2023" dates no event, nor does "ISN/RPS 2003"

@@ -276,7 +276,7 @@ def _given_matches_regex_matcher():
             given = doc.user_data.get(REGEX_MATCHES_KEY)
             if given is None:
                 return super().__call__(doc)
-            text = doc.user_data.get(TEXT_KEY, doc.text_with_ws)
+            text = doc.user_data[TEXT_KEY] if TEXT_KEY in doc.user_data else doc.text_with_ws
             matches = []
             for match_id, patterns in self._patterns.items():
                 on_match = self._callbacks[match_id]
