@@ -428,7 +428,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             rule_id=(f"{ent.label_}:{rule.literal}" if rule is not None else ent.label_)
             + (f" (abbreviation of {ent._.abbreviation_of})" if ent._.abbreviation_of else ""),
             sentence_start=sent.start_char, sentence_end=sent.end_char,
-            section=section_at(sections, ent.start_char), sentence_text=sent.text,
+            section=section_at(sections, ent.start_char), sentence_text=text[sent.start_char:sent.end_char],
         )
         triggers = []
         modifiers = effective_modifiers(ent, sent.start)

@@ -20,6 +20,7 @@ process; medspaCy pipelines do not pickle.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import warnings
@@ -424,15 +425,21 @@ def _sentence_graph_context():
             if self.input_span_type != "ents" or targets or self.max_scope:
                 return super().__call__(doc, targets)
             matcher = self._ConText__matcher
+            flags = doc.to_array("SENT_START")  # sentence starts, as Span.sent finds them by walking tokens
+            starts = [0] + ((flags[1:] == 1).nonzero()[0] + 1).tolist()
+
+            def sentence_start(i: int) -> int:
+                return starts[bisect.bisect_right(starts, i) - 1]
+
             groups: dict[int, tuple[list, list]] = {}
             for target in doc.ents:
-                groups.setdefault(target.sent.start, ([], []))[0].append(target)
+                groups.setdefault(sentence_start(target.start), ([], []))[0].append(target)
             modifiers = []
             for match_id, start, end in matcher(doc):
                 rule = matcher.rule_map[self.nlp.vocab[match_id].text]
                 modifier = _modifier()(rule, start, end, doc, max_scope=self.max_scope)
                 modifiers.append(modifier)
-                group = groups.get(doc[start].sent.start)
+                group = groups.get(sentence_start(start))
                 if group is not None:  # a sentence without targets has nothing to modify
                     group[1].append(modifier)
             edges = []

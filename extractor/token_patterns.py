@@ -116,12 +116,14 @@ class SplitMatcher:
             return self.original(doclike)
         offset = doclike.start if isinstance(doclike, Span) else 0
         found = dict.fromkeys(self.always(doclike) if self.always is not None else [])
-        words = set()
-        for token in doclike:
-            words.add(("LOWER", token.lower_))
-            words.add(("ORTH", token.text))
-        for word in words & self.buckets.keys():
-            found.update(dict.fromkeys(self.buckets[word](doclike)))
+        first: dict[tuple[str, str], int] = {}  # where each word first occurs: a match of its group starts there or later
+        for i, token in enumerate(doclike):
+            first.setdefault(("LOWER", token.lower_), i)
+            first.setdefault(("ORTH", token.text), i)
+        for word in first.keys() & self.buckets.keys():
+            at = first[word]
+            matches = self.buckets[word](doclike[at:] if at else doclike)
+            found.update(dict.fromkeys((key, start + at, end + at) for key, start, end in matches))
         for phrase_matcher in self.phrases.values():
             found.update(dict.fromkeys((key, start - offset, end - offset) for key, start, end in phrase_matcher(doclike)))
         spans: dict[tuple[int, int], int] = {}
