@@ -347,19 +347,24 @@ def note_day_first(text: str) -> bool | None:
             month_evidence = True
     if day_evidence != month_evidence:
         return day_evidence
-    if not (day_evidence or month_evidence) and len({w.lower() for w in _day_first_language().findall(text)}) >= 3:
+    if not (day_evidence or month_evidence) and len(_day_first_language() & set(_WORD_RUN.findall(text.lower()))) >= 3:
         return True  # written (or left) in French, German, Italian, Dutch or Spanish: Europe writes day-first
     return None
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 @functools.cache
-def _day_first_language() -> re.Pattern[str]:
+def _day_first_language() -> frozenset[str]:
     """Function words of languages whose countries write dates day-first and that are not
-    English words ("le", "und", "della", "het", "los"): ``patterns/date_rules.json``."""
+    English words ("le", "und", "della", "het", "los"): ``patterns/date_rules.json``. A note's
+    words are compared as a set (one pass), not searched for as a case-insensitive alternation
+    that ``re`` tries at every character."""
     from .rules import patterns_dir, validate_date_rules_file
 
     words = validate_date_rules_file(patterns_dir() / "date_rules.json")["day_first_language_words"]
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+    return frozenset(word.lower() for word in words)
 
 
 def parse_iso_date(value: str) -> date:
