@@ -342,7 +342,8 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.event_date = ev.note_date.isoformat() if ev.note_date else ""
 
 
-_FORM_FLAGS = {"no": "negated", "unsure": "uncertain", "planned": "hypothetical"}
+_FORM_FLAGS = {"no": "negated", "not_done": "negated", "unsure": "uncertain", "planned": "hypothetical",
+               "stopped": "historical"}
 _RESULT_WORDS = {"positive": "positive", "positivo": "positive", "positiva": "positive", "reactive": "positive",
                  "reactivo": "positive", "negative": "negative", "negativo": "negative", "negativa": "negative",
                  "non-reactive": "negative", "no reactivo": "negative"}
@@ -351,20 +352,21 @@ _RESULT_WORDS = {"positive": "positive", "positivo": "positive", "positiva": "po
 def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False) -> None:
     """What a form's tick says about a mention (:mod:`extractor.forms`), added to its evidence:
     "No" negates it, "Not sure" makes it uncertain, "Scheduled" hypothetical; an empty row or
-    "N/A" asserts nothing (a field label). A lab row answered yes or no is read as its result:
+    "N/A" asserts nothing (a field label); "not done" or "cancelled" negates, "discontinued" or
+    "resolved" makes it historical. A lab row answered yes or no is read as its result:
     a result column ("Positivo  Negativo") gives it, "No" makes it negative ("HBsAg positivo
     [ ] [X]", "Anti-HBs >= 10 [ ] [X]"), "Yes" to a bare test name positive."""
     ev.details["form_answer"] = form.answer
     word = form.word.lower()
-    if lab and form.answer in ("yes", "no"):
+    if lab and form.answer in ("yes", "no", "done"):
         if word in _RESULT_WORDS:
             ev.details["result"] = _RESULT_WORDS[word]
         elif form.answer == "no":  # "HBsAg positivo  [ ] [X]", "Anti-HBs >= 10  [ ] [X]": not so
             ev.details["result"] = "negative"
-        elif ev.details.get("result") is None and ev.details.get("number") is None:
+        elif form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None:
             ev.details["result"] = "positive"  # "Anti-HBc total  [X] [ ]" under "Sí  No"
-        return
-    if form.answer in ("blank", "not_applicable"):
+        return  # "Realizada": done, which says nothing of the result
+    if form.answer in ("blank", "not_applicable") or (lab and form.answer == "not_done"):
         ev.details["field_label"] = True
         return
     flag = _FORM_FLAGS.get(form.answer)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 __all__ = ["FormAnswer", "form_answer", "ANSWERS"]
 
-ANSWERS = ("yes", "no", "unsure", "planned", "not_applicable")
+ANSWERS = ("yes", "done", "no", "not_done", "unsure", "planned", "stopped", "not_applicable")
 _BOX = re.compile(r"\[ ?[xXvV✓✔*] ?\]|\[ ?\]|\( ?[xX] ?\)|\( \)|\(\)|[☐☒☑]|_[xX]_")
 _TICKED = re.compile(r"[xXvV✓✔*☒☑]")
 _GAP_BEFORE = re.compile(r"(?:[ \t]{2,}|\t|\.{3,}[ \t]*|:[ \t]*|\|[ \t]*)$")
@@ -36,6 +36,7 @@ _CELL_END = re.compile(r"[ \t]{2,}|\t|[ \t]*[(,;]|[ \t]+[-–][ \t]|[ \t]*$")
 _OPEN_LABEL = re.compile(r"(?:,|\([^)]*)[ \t]*$")  # "Biológicos previos (anti-TNF, abatacept,"
 _SENTENCE_END = re.compile(r"\w\.[ \t]+\S")  # a full stop, not a dot leader
 _CELL_SPLIT = re.compile(r"[ \t]{2,}|\t")
+_ROW_CELLS = re.compile(r"[ \t]{2,}|\t|[ \t]*\|[ \t]*")
 _HEADER_LOOKBACK = 40  # lines
 _MAX_ROW = 400  # characters: a longer line is prose, not a form row
 # the first cell after a row's label, when it is a date or a mark ("Belimumab dose 1      11/04/2024")
@@ -51,12 +52,22 @@ class FormAnswer:
 
 
 @functools.lru_cache(maxsize=1)
-def _words() -> dict[str, str]:
-    """Answer word (lower case) -> answer, from ``patterns/form_rules.json``."""
+def _rules() -> dict:
     from .rules import patterns_dir, validate_form_rules_file
 
-    data = validate_form_rules_file(patterns_dir() / "form_rules.json")
+    return validate_form_rules_file(patterns_dir() / "form_rules.json")
+
+
+@functools.lru_cache(maxsize=1)
+def _words() -> dict[str, str]:
+    """Answer word (lower case) -> answer, from ``patterns/form_rules.json``."""
+    data = _rules()
     return {word: answer for answer in ANSWERS for word in data[f"{answer}_words"]}
+
+
+@functools.lru_cache(maxsize=1)
+def _status_words() -> frozenset[str]:
+    return frozenset(_rules()["status_words"])
 
 
 def _answer_of(word: str) -> str | None:
@@ -104,19 +115,21 @@ def _header_cells(line: str) -> list[tuple[int, int, str]]:
     return cells
 
 
-def _header_above(text: str, line_start: int) -> list[tuple[int, int, str]] | None:
-    """The nearest line above with two or more answer-word cells and no box."""
+def _header_above(text: str, line_start: int, block: bool = False) -> list[tuple[int, int, str]] | None:
+    """The nearest line above with no box and cells naming two or more different answers
+    ("Yes  No", "Given  Scheduled"; a result row "Negative  Negative" is not a header);
+    ``block``: only within the row's block of lines (no blank line between)."""
     end = line_start - 1
     for _ in range(_HEADER_LOOKBACK):
         if end <= 0:
             return None
         start = text.rfind("\n", 0, end) + 1
-        if end - start > _MAX_ROW:
+        if end - start > _MAX_ROW or (block and not text[start:end].strip()):
             return None
         line = text[start:end]
         if not _BOX.search(line):
             cells = _header_cells(line)
-            if sum(_answer_of(w) is not None for _, _, w in cells) >= 2:
+            if len({_answer_of(w) for _, _, w in cells} - {None}) >= 2:
                 return cells
         end = start - 1
     return None
@@ -156,11 +169,14 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
                 return FormAnswer(answer, word, "cell")
         value = _VALUE_CELL.search(rest)
         if value is not None and not _SENTENCE_END.search(rest, 0, value.start()):
-            header = _header_above(text, line_start)  # "Belimumab dose 1      11/04/2024" under "Scheduled"
+            header = _header_above(text, line_start, block=True)  # "Belimumab dose 1   11/04/2024" under "Scheduled"
             if header is not None:
                 found = _column_answer(header, line, e + value.start(1), e + value.end(1), e)
-                if found is not None and found[0] in ("yes", "no", "planned"):
+                if found is not None and found[0] in ("yes", "done", "no", "not_done", "planned"):
                     return FormAnswer(found[0], found[1], "column")
+        status = _status_cell(rest)
+        if status is not None:
+            return status
         if _OPEN_LABEL.search(rest, max(0, len(rest) - 80)) and line_end < len(text):  # the row's label goes on below
             following = line_end + 1
             next_end = text.find("\n", following)
@@ -189,6 +205,18 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
         return FormAnswer("blank", "", "column")
     found = _column_answer(header, line, ticked[0][0], ticked[0][1], e)
     return FormAnswer(found[0], found[1], "column") if found else None
+
+
+def _status_cell(rest: str) -> FormAnswer | None:
+    """A later cell of a table row that is a status word ("Prevnar 20   11/15/2024   Administered",
+    "| Belimumab IV | 610 mg | Anulado"): the row's text after the topic has two or more cells."""
+    cells = [c.strip() for c in _ROW_CELLS.split(rest)]
+    if len(cells) < 3:  # the topic's own cell, then at least two more
+        return None
+    for cell in cells[1:]:
+        if cell.lower() in _status_words():  # not a result word: a later cell may be a reference range
+            return FormAnswer(_answer_of(cell), cell, "status")
+    return None
 
 
 def _column_answer(header: list[tuple[int, int, str]], line: str, start: int, end: int,

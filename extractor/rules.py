@@ -237,13 +237,14 @@ def validate_date_rules_file(path: Path) -> dict[str, Any]:
     return data
 
 
-FORM_WORD_LISTS = ("yes_words", "no_words", "unsure_words", "planned_words", "not_applicable_words")
+FORM_WORD_LISTS = ("yes_words", "done_words", "no_words", "not_done_words", "unsure_words", "planned_words",
+                   "stopped_words", "not_applicable_words")
 
 
 def validate_form_rules_file(path: Path) -> dict[str, Any]:
     """Validated content of ``form_rules.json``: each list in :data:`FORM_WORD_LISTS` holds
-    lower-case words or phrases, and no word names two answers; an error names the file, the
-    list and the index."""
+    lower-case words or phrases, no word names two answers, and every ``status_words`` entry is
+    one of them; an error names the file, the list and the index."""
     data = _load_json(path)
     seen: dict[str, str] = {}
     for name in FORM_WORD_LISTS:
@@ -255,6 +256,11 @@ def validate_form_rules_file(path: Path) -> dict[str, Any]:
             if word in seen:
                 raise RuleFileError(f"{path}: {name}[{i}] ({word!r}): already in {seen[word]}")
             seen[word] = name
+    status = data.get("status_words")
+    _check_word_list(path, "status_words", status, phrases=True)
+    for i, word in enumerate(status):
+        if word not in seen:
+            raise RuleFileError(f"{path}: status_words[{i}] ({word!r}): not in any answer list")
     return data
 
 

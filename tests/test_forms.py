@@ -51,8 +51,13 @@ def test_form_rule_examples(example):
     # a date or a mark under a column, without boxes
     ("SCHEDULING                  Completed      Scheduled\nBelimumab dose 1                           11/04/2024",
      "Belimumab", "planned"),
-    ("VACCINE          Given     Not given\nHib              X", "Hib", "yes"),
+    ("VACCINE          Given     Not given\nHib              X", "Hib", "done"),
     ("Test             Result    Date\nHBsAg            neg       11/04/2024", "HBsAg", None),
+    # a status word in a later cell of a table row; a result word there may be a reference range
+    ("Pneumococcal conj 20-valent (Prevnar 20)  11/15/2024   Administered   LL4471", "Prevnar 20", "done"),
+    ("03/07/2024   | Belimumab IV     | 610 mg  | Anulado  | Suspendida por infección", "Belimumab IV", "not_done"),
+    ("Mycophenolate mofetil    500 mg BID    Discontinued    2019", "Mycophenolate mofetil", "stopped"),
+    ("QuantiFERON-TB Gold Plus| Indeterminate |        | Negative       | A", "QuantiFERON-TB Gold Plus", None),
     # a row label wrapped over two lines takes the boxes of the second
     ("                  Sí   No\nBiológicos previos (anti-TNF, abatacept,\n  anti-CD20, belimumab u otros)   [ ]  [X]",
      "abatacept", "no"),
