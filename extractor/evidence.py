@@ -349,7 +349,10 @@ _RESULT_WORDS = {"positive": "positive", "positivo": "positive", "positiva": "po
                  "non-reactive": "negative", "no reactivo": "negative"}
 
 
-def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False) -> None:
+_ROW_CELL_SPLIT = re.compile(r"[ \t]{2,}|\t|[ \t]*\|[ \t]*")
+
+
+def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: str = "") -> None:
     """What a form's tick says about a mention (:mod:`extractor.forms`), added to its evidence:
     "No" negates it, "Not sure" makes it uncertain, "Scheduled" hypothetical; an empty row or
     "N/A" asserts nothing (a field label); "not done" or "cancelled" negates, "discontinued" or
@@ -365,7 +368,15 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False) -> None
             ev.details["result"] = "negative"
         elif form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None:
             ev.details["result"] = "positive"  # "Anti-HBc total  [X] [ ]" under "Sí  No"
-        return  # "Realizada": done, which says nothing of the result
+        elif form.answer == "done" and ev.details.get("result") is None and ev.details.get("number") is None:
+            # "Serología VIH | Realizada | No reactivo": done says nothing of the result; the next
+            # cell that is a result word does
+            line_end = text.find("\n", ev.end)
+            cells = _ROW_CELL_SPLIT.split(text[ev.end:len(text) if line_end == -1 else line_end])
+            result = next((_RESULT_WORDS[c.strip().lower()] for c in cells if c.strip().lower() in _RESULT_WORDS), None)
+            if result is not None:
+                ev.details["result"] = result
+        return
     if form.answer in ("blank", "not_applicable") or (lab and form.answer == "not_done"):
         ev.details["field_label"] = True
         return
@@ -478,7 +489,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
         form = form_answer(text, ent.start_char, ent.end_char)
         if form is not None:
-            apply_form_answer(ev, form, lab=config.get("value") == "lab_result")
+            apply_form_answer(ev, form, lab=config.get("value") == "lab_result", text=text)
         kind = config.get("value") or ev.concept
         drug = ev.details.get("drug")
         blockers = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent

@@ -73,6 +73,7 @@ def test_form_answer(text, mention, answer):
     ("SEROLOGÍAS      Positivo   Negativo   Pendiente\nHBsAg           [ ]        [X]        [ ]\n", "HBSAG", {}, "negative"),
     ("                 Sí   No\nHBsAg positivo   [ ]  [X]\n", "HBSAG", {}, "negative"),
     ("                       Sí    No\nAnti-HBs >= 10 mUI/mL  [ ]   [X]     4 mUI/mL\n", "HBSAB", {}, "negative"),
+    ("26/08/2024 | Serología VIH 1/2 (Ag/Ac)   | Realizada   | No reactivo\n", "HIV_TEST", {}, "negative"),
 ])
 def test_form_answers_reach_the_evidence(screener, text, concept, flags, result):
     [(_, rows)] = list(screener.note_evidence([("N", "P", None, text)]))
