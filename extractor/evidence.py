@@ -386,12 +386,18 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
         ev.context_triggers = "; ".join(filter(None, [ev.context_triggers, f"{flag}:form {form.word or form.how}"]))
 
 
+def sentence_starts(doc) -> list[int]:
+    """The token index of each sentence start, as ``doc.sents`` yields them, read from the
+    SENT_START array instead of a Span per sentence (and a walk over the doc's tokens)."""
+    flags = doc.to_array("SENT_START")
+    return [0] + ((flags[1:] == 1).nonzero()[0] + 1).tolist()
+
+
 def _sentence_finder(doc):
     """``span.sent`` by bisection over the doc's sentence starts: spaCy's ``Span.sent`` walks the
     tokens back to the sentence start and forward to its end on every call. Like it, a span that
     crosses a boundary gets the sentence of its first token."""
-    flags = doc.to_array("SENT_START")  # what ``doc.sents`` reads, without a Span per sentence
-    starts = [0] + ((flags[1:] == 1).nonzero()[0] + 1).tolist()
+    starts = sentence_starts(doc)
     n = len(doc)
 
     def sentence_of(span):

@@ -414,6 +414,8 @@ def _sentence_graph_context():
     from medspacy.context import ConText
     from medspacy.context.context_graph import ConTextGraph
 
+    from .evidence import sentence_starts
+
     class _ConText(ConText):
         """medspaCy's ConText with one graph per sentence. A modifier's scope is its sentence
         (no ``max_scope`` here), so targets and modifiers of different sentences never meet,
@@ -425,8 +427,7 @@ def _sentence_graph_context():
             if self.input_span_type != "ents" or targets or self.max_scope:
                 return super().__call__(doc, targets)
             matcher = self._ConText__matcher
-            flags = doc.to_array("SENT_START")  # sentence starts, as Span.sent finds them by walking tokens
-            starts = [0] + ((flags[1:] == 1).nonzero()[0] + 1).tolist()
+            starts = sentence_starts(doc)  # as Span.sent finds them, without walking tokens
 
             def sentence_start(i: int) -> int:
                 return starts[bisect.bisect_right(starts, i) - 1]
