@@ -33,7 +33,7 @@ from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .dates import DateMention, find_dates, find_dates_in, note_day_first
-from .forms import FormAnswer, form_answer
+from .forms import FormAnswer, form_answer, later_result, result_of
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
 
@@ -344,14 +344,6 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
 
 _FORM_FLAGS = {"no": "negated", "not_done": "negated", "unsure": "uncertain", "planned": "hypothetical",
                "stopped": "historical"}
-_RESULT_WORDS = {"positive": "positive", "positivo": "positive", "positiva": "positive", "reactive": "positive",
-                 "reactivo": "positive", "negative": "negative", "negativo": "negative", "negativa": "negative",
-                 "non-reactive": "negative", "no reactivo": "negative"}
-
-
-_ROW_CELL_SPLIT = re.compile(r"[ \t]{2,}|\t|[ \t]*\|[ \t]*")
-
-
 def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: str = "") -> None:
     """What a form's tick says about a mention (:mod:`extractor.forms`), added to its evidence:
     "No" negates it, "Not sure" makes it uncertain, "Scheduled" hypothetical; an empty row or
@@ -362,8 +354,8 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
     ev.details["form_answer"] = form.answer
     word = form.word.lower()
     if lab and form.answer in ("yes", "no", "done"):
-        if word in _RESULT_WORDS:
-            ev.details["result"] = _RESULT_WORDS[word]
+        if result_of(word) is not None:
+            ev.details["result"] = result_of(word)
         elif form.answer == "no":  # "HBsAg positivo  [ ] [X]", "Anti-HBs >= 10  [ ] [X]": not so
             ev.details["result"] = "negative"
         elif form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None:
@@ -371,9 +363,7 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
         elif form.answer == "done" and ev.details.get("result") is None and ev.details.get("number") is None:
             # "Serología VIH | Realizada | No reactivo": done says nothing of the result; the next
             # cell that is a result word does
-            line_end = text.find("\n", ev.end)
-            cells = _ROW_CELL_SPLIT.split(text[ev.end:len(text) if line_end == -1 else line_end])
-            result = next((_RESULT_WORDS[c.strip().lower()] for c in cells if c.strip().lower() in _RESULT_WORDS), None)
+            result = later_result(text, ev.end)
             if result is not None:
                 ev.details["result"] = result
         return

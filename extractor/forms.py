@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["FormAnswer", "form_answer", "ANSWERS"]
+__all__ = ["FormAnswer", "form_answer", "ANSWERS", "result_of", "later_result"]
 
 ANSWERS = ("yes", "done", "no", "not_done", "unsure", "planned", "stopped", "not_applicable")
 _BOX = re.compile(r"\[ ?[xXvV✓✔*] ?\]|\[ ?\]|\( ?[xX] ?\)|\( \)|\(\)|[☐☒☑]|_[xX]_")
@@ -68,6 +68,23 @@ def _words() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def _status_words() -> frozenset[str]:
     return frozenset(_rules()["status_words"])
+
+
+@functools.lru_cache(maxsize=1)
+def _result_words() -> dict[str, str]:
+    return {word: kind for kind, words in _rules()["result_words"].items() for word in words}
+
+
+def result_of(word: str) -> str | None:
+    """"positive" or "negative" when an answer word is a lab's result ("Negativo", "Reactive")."""
+    return _result_words().get(word.strip().lower())
+
+
+def later_result(text: str, end: int) -> str | None:
+    """The first result word among the cells of the row after ``end`` ("| Realizada | No reactivo")."""
+    line_end = text.find("\n", end)
+    row = text[end:len(text) if line_end == -1 else line_end]
+    return next((r for r in map(result_of, _ROW_CELLS.split(row)) if r is not None), None)
 
 
 def _answer_of(word: str) -> str | None:

@@ -243,8 +243,8 @@ FORM_WORD_LISTS = ("yes_words", "done_words", "no_words", "not_done_words", "uns
 
 def validate_form_rules_file(path: Path) -> dict[str, Any]:
     """Validated content of ``form_rules.json``: each list in :data:`FORM_WORD_LISTS` holds
-    lower-case words or phrases, no word names two answers, and every ``status_words`` entry is
-    one of them; an error names the file, the list and the index."""
+    lower-case words or phrases, no word names two answers, and every ``status_words`` and
+    ``result_words`` entry is one of them; an error names the file, the list and the index."""
     data = _load_json(path)
     seen: dict[str, str] = {}
     for name in FORM_WORD_LISTS:
@@ -256,11 +256,16 @@ def validate_form_rules_file(path: Path) -> dict[str, Any]:
             if word in seen:
                 raise RuleFileError(f"{path}: {name}[{i}] ({word!r}): already in {seen[word]}")
             seen[word] = name
-    status = data.get("status_words")
-    _check_word_list(path, "status_words", status, phrases=True)
-    for i, word in enumerate(status):
-        if word not in seen:
-            raise RuleFileError(f"{path}: status_words[{i}] ({word!r}): not in any answer list")
+    lists = [("status_words", data.get("status_words"))]
+    results = data.get("result_words")
+    if not isinstance(results, dict) or set(results) != {"positive", "negative"}:
+        raise RuleFileError(f"{path}: result_words: expected lists under 'positive' and 'negative'")
+    lists += [(f"result_words.{kind}", results[kind]) for kind in ("positive", "negative")]
+    for name, words in lists:
+        _check_word_list(path, name, words, phrases=True)
+        for i, word in enumerate(words):
+            if word not in seen:
+                raise RuleFileError(f"{path}: {name}[{i}] ({word!r}): not in any answer list")
     return data
 
 

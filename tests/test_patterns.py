@@ -54,6 +54,7 @@ def test_packaged_context_and_section_files_are_valid():
     ("bad_form_rules.json", validate_form_rules_file, "unsure_words[1] ('no'): already in no_words"),
     ("upper_form_rules.json", validate_form_rules_file, "yes_words[0] ('Yes'): expected lower case"),
     ("bad_status_words.json", validate_form_rules_file, "status_words[1] ('archived'): not in any answer list"),
+    ("bad_result_words.json", validate_form_rules_file, "result_words.positive[0] ('detected'): not in any answer list"),
 ])
 def test_broken_rule_files_are_rejected_with_file_and_entry(name, validator, message):
     with pytest.raises(RuleFileError) as err:
