@@ -2,19 +2,23 @@
 
 Forms and checklists exported to text name a topic and answer it with boxes. ConText reads
 words, not columns, so "Organ transplant recipient:  [ ] Yes  [X] No" would be an affirmed
-transplant. :func:`form_answer` reads the row a mention sits in, in one of four shapes:
+transplant. :func:`form_answer` reads the row a mention sits in, in one of these shapes:
 
 - option words beside the boxes on the same line: "[ ] Yes  [X] No", "Yes [x]  No [ ]",
   "( ) Sí (x) No";
-- "Y / N:  N" (the answer written after the letters; nothing written is a blank);
 - boxes in columns under a header line above: "Yes    No    Not sure" over "[ ]  [X]  [ ]", each
   box read as the header cell nearest to it;
-- a box before the topic in a "check all that apply" list: "[ ] rituximab    [X] NONE".
+- a box before the topic in a "check all that apply" list: "[ ] rituximab    [X] NONE";
+- no boxes: "Y / N:  N" (nothing written is a blank), an answer in the next cell ("Hx of organ
+  transplant ...... N", "HIV:  Negative"), a date or a mark under a header's column
+  ("Belimumab dose 1 ... 11/04/2024" under "Scheduled"), or a later cell that is a status word
+  ("Prevnar 20   11/15/2024   Administered", "| Belimumab IV | 610 mg | Anulado");
+- a label wrapped onto the next line takes that line's boxes.
 
-The answer is ``yes``, ``no``, ``unsure``, ``planned``, ``not_applicable``, or ``blank`` (no box
-ticked, nothing written), with the word that gave it; ``None`` when the mention is not a form's
-topic (prose, or the free-text comment after a row's boxes). The words of each answer are data:
-``patterns/form_rules.json``.
+The answer is one of :data:`ANSWERS` (yes, done, no, not_done, unsure, planned, stopped,
+not_applicable) or ``blank`` (no box ticked, nothing written), with the word that gave it;
+``None`` when the mention is not a form's topic (prose, or the free-text comment after a row's
+boxes). The words of each answer are data: ``patterns/form_rules.json``.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ _VALUE_CELL = re.compile(r"(?:[ \t]{2,}|\t)(\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?
 class FormAnswer:
     answer: str  # one of ANSWERS, or "blank"
     word: str  # the option word, header cell or mark that gave it
-    how: str  # "option", "yes_no", "column", "list", "cell"
+    how: str  # "option", "yes_no", "column", "list", "cell", "status"
 
 
 @functools.lru_cache(maxsize=1)
@@ -161,45 +165,27 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
     s, e = start - line_start, end - line_start
     boxes = [(m.start(), m.end(), bool(_TICKED.search(m.group()))) for m in _BOX.finditer(line)]
     before = [b for b in boxes if b[1] <= s]
+    if before:
+        return _list_item(line, s, before[-1])
     after = [b for b in boxes if b[0] >= e]
-    if before:  # a list item: the box right before the topic, in the same cell
-        b0, b1, ticked = before[-1]
-        between = line[b1:s]
-        if "  " not in between and "\t" not in between and (not line[:b0].strip() or not between.strip()):
-            return FormAnswer("yes" if ticked else "blank", line[b0:b1], "list")
-        return None  # the comment after a row's boxes, or a later cell
-    rest = line[e:]
-    yes_no = _YN.search(rest)
-    if yes_no and not after and (not rest[: yes_no.start()].strip() or _GAP_BEFORE.search(rest, 0, yes_no.start())) \
-            and not _SENTENCE_END.search(rest, 0, yes_no.start()):
-        word = yes_no.group(1)
-        answer = _answer_of(word) if word else None
-        return FormAnswer(answer or "blank", word or "", "yes_no") if answer or not word else None
-    if not after:
-        if _BLANK_LINE.search(rest) and not _SENTENCE_END.search(rest):
-            return FormAnswer("blank", "", "cell")
-        sep = _CELL_SEP.search(rest)
-        if sep and not _SENTENCE_END.search(rest, 0, sep.start()):
-            word = _CELL_END.split(rest[sep.end():], 1)[0]
-            answer = _answer_of(word) if word else None
-            if answer is not None:
-                return FormAnswer(answer, word, "cell")
-        value = _VALUE_CELL.search(rest)
-        if value is not None and not _SENTENCE_END.search(rest, 0, value.start()):
-            header = _header_above(text, line_start, block=True)  # "Belimumab dose 1   11/04/2024" under "Scheduled"
-            if header is not None:
-                found = _column_answer(header, line, e + value.start(1), e + value.end(1), e)
-                if found is not None and found[0] in ("yes", "done", "no", "not_done", "planned"):
-                    return FormAnswer(found[0], found[1], "column")
-        status = _status_cell(rest)
-        if status is not None:
-            return status
-        if _OPEN_LABEL.search(rest, max(0, len(rest) - 80)) and line_end < len(text):  # the row's label goes on below
-            following = line_end + 1
-            next_end = text.find("\n", following)
-            if _BOX.search(text, following, len(text) if next_end == -1 else next_end):
-                return form_answer(text, following, following)
-        return None
+    if after:
+        return _boxes_after(text, line_start, line, e, after)
+    return _without_boxes(text, line_start, line_end, line, e)
+
+
+def _list_item(line: str, s: int, box: tuple[int, int, bool]) -> FormAnswer | None:
+    """A "check all that apply" item: the box right before the topic, in the same cell; else the
+    topic is the comment after a row's boxes, or a later cell (None)."""
+    b0, b1, ticked = box
+    between = line[b1:s]
+    if "  " not in between and "\t" not in between and (not line[:b0].strip() or not between.strip()):
+        return FormAnswer("yes" if ticked else "blank", line[b0:b1], "list")
+    return None
+
+
+def _boxes_after(text: str, line_start: int, line: str, e: int,
+                 after: list[tuple[int, int, bool]]) -> FormAnswer | None:
+    """Boxes after the topic: with option words beside them, or under a header's columns."""
     b0 = after[0][0]
     word_first = _option_word(line, b0, after[0][1], after=False)
     lead = line[e: word_first[1] if word_first else b0]
@@ -222,6 +208,42 @@ def form_answer(text: str, start: int, end: int) -> FormAnswer | None:
         return FormAnswer("blank", "", "column")
     found = _column_answer(header, line, ticked[0][0], ticked[0][1], e)
     return FormAnswer(found[0], found[1], "column") if found else None
+
+
+def _without_boxes(text: str, line_start: int, line_end: int, line: str, e: int) -> FormAnswer | None:
+    """A row without boxes: "Y / N:  N", a blank "____", an answer in the next cell, a date or a
+    mark under a header's column, a status cell, or a label that goes on to a line with boxes."""
+    rest = line[e:]
+    yes_no = _YN.search(rest)
+    if yes_no and (not rest[: yes_no.start()].strip() or _GAP_BEFORE.search(rest, 0, yes_no.start())) \
+            and not _SENTENCE_END.search(rest, 0, yes_no.start()):
+        word = yes_no.group(1)
+        answer = _answer_of(word) if word else None
+        return FormAnswer(answer or "blank", word or "", "yes_no") if answer or not word else None
+    if _BLANK_LINE.search(rest) and not _SENTENCE_END.search(rest):
+        return FormAnswer("blank", "", "cell")
+    sep = _CELL_SEP.search(rest)
+    if sep and not _SENTENCE_END.search(rest, 0, sep.start()):
+        word = _CELL_END.split(rest[sep.end():], 1)[0]
+        answer = _answer_of(word) if word else None
+        if answer is not None:
+            return FormAnswer(answer, word, "cell")
+    value = _VALUE_CELL.search(rest)
+    if value is not None and not _SENTENCE_END.search(rest, 0, value.start()):
+        header = _header_above(text, line_start, block=True)  # "Belimumab dose 1   11/04/2024" under "Scheduled"
+        if header is not None:
+            found = _column_answer(header, line, e + value.start(1), e + value.end(1), e)
+            if found is not None and found[0] in ("yes", "done", "no", "not_done", "planned"):
+                return FormAnswer(found[0], found[1], "column")
+    status = _status_cell(rest)
+    if status is not None:
+        return status
+    if _OPEN_LABEL.search(rest, max(0, len(rest) - 80)) and line_end < len(text):  # the row's label goes on below
+        following = line_end + 1
+        next_end = text.find("\n", following)
+        if _BOX.search(text, following, len(text) if next_end == -1 else next_end):
+            return form_answer(text, following, following)
+    return None
 
 
 def _status_cell(rest: str) -> FormAnswer | None:
