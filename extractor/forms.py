@@ -253,8 +253,9 @@ def _status_cell(rest: str) -> FormAnswer | None:
     if len(cells) < 3:  # the topic's own cell, then at least two more
         return None
     for cell in cells[1:]:
-        if cell.lower() in _status_words():  # not a result word: a later cell may be a reference range
-            return FormAnswer(_answer_of(cell), cell, "status")
+        word = _CELL_END.split(cell, 1)[0]  # "Due - no dose ever recorded"
+        if word.lower() in _status_words():  # not a result word: a later cell may be a reference range
+            return FormAnswer(_answer_of(word), word, "status")
     return None
 
 

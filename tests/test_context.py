@@ -25,6 +25,7 @@ def flags_of(screener, text, target):
     ("Add-on belimumab (BLISS-LN) to be considered.", "belimumab", {"hypothetical"}),
     ("Sin otros antecedentes oncológicos familiares.", "antecedentes oncológicos", {"negated", "family"}),
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
+    ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),

@@ -57,6 +57,7 @@ def test_form_rule_examples(example):
     ("Pneumococcal conj 20-valent (Prevnar 20)  11/15/2024   Administered   LL4471", "Prevnar 20", "done"),
     ("03/07/2024   | Belimumab IV     | 610 mg  | Anulado  | Suspendida por infección", "Belimumab IV", "not_done"),
     ("Mycophenolate mofetil    500 mg BID    Discontinued    2019", "Mycophenolate mofetil", "stopped"),
+    ("Haemophilus influenzae type b (Hib)       --            Due - no dose ever recorded", "Hib", "planned"),
     ("QuantiFERON-TB Gold Plus| Indeterminate |        | Negative       | A", "QuantiFERON-TB Gold Plus", None),
     # a row label wrapped over two lines takes the boxes of the second
     ("                  Sí   No\nBiológicos previos (anti-TNF, abatacept,\n  anti-CD20, belimumab u otros)   [ ]  [X]",
