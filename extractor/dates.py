@@ -273,6 +273,7 @@ def find_dates(text: str, reference_date: date | None = None,
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))
     found.extend(_find_md_lists(text, prefer_day_first))
+    found.extend(_find_pair_ranges(text, prefer_day_first))
     found.extend(_find_day_ranges(text))
     if ref is not None:
         found.extend(_find_hace(text, ref))
@@ -688,6 +689,9 @@ _DAY_RANGE_RE = _rx(r"(?<![\d/.])(?P<a>\d{1,2})<S>*[-–]<S>*(?P<b>\d{1,2})(?:(?
                     r"|<S>+<MONTH><S>+(?P<y2><Y4>))(?!\d)")
 
 
+_PAIR_RANGE_RE = _rx(r"(?<![\d/.])(?P<a1>\d{1,2})/(?P<b1>\d{1,2})<S>*[-–]<S>*(?P<a2>\d{1,2})/(?P<b2>\d{1,2})/(?P<y>\d{4})(?!\d)")
+
+
 def _find_day_ranges(text: str) -> Iterator[DateMention]:
     """A range of days in one month: from the first day to the last."""
     for m in _DAY_RANGE_RE.finditer(text):
@@ -696,6 +700,17 @@ def _find_day_ranges(text: str) -> Iterator[DateMention]:
         lo, hi = _safe_date(year, month, int(m["a"])), _safe_date(year, month, int(m["b"]))
         if lo is not None and hi is not None and lo < hi:
             yield _mention(text, m.start(), m.end(), lo, hi, "day", "absolute", True)
+
+
+def _find_pair_ranges(text: str, prefer_day_first: bool) -> Iterator[DateMention]:
+    """Two days of one year written as a range, the year given once: "03/30-03/31/2022",
+    "30/03-02/04/2022" (each pair read as the note reads its dates)."""
+    for m in _PAIR_RANGE_RE.finditer(text):
+        pairs = ((int(m["a1"]), int(m["b1"])), (int(m["a2"]), int(m["b2"])))
+        day_first = prefer_day_first or any(a > 12 for a, _ in pairs)  # one pair tells for both
+        lo, hi = (_safe_date(int(m["y"]), b if day_first else a, a if day_first else b) for a, b in pairs)
+        if lo is not None and hi is not None and lo < hi:
+            yield _mention(text, m.start(), m.end(), lo, hi, "day", "absolute", day_first)
 
 
 def _find_md_lists(text: str, prefer_day_first: bool) -> Iterator[DateMention]:

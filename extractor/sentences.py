@@ -97,8 +97,8 @@ def _continues(prev_line: str, next_line: str, wrap_width: Callable[[], int] = l
     if not stripped_next or not prev_line.strip():
         return False
     prev = prev_line.rstrip()
-    if prev[-1] in ".:;!?":
-        return False
+    if prev[-1] in ".:;!?" or _NOT_PROSE.search(stripped_next):
+        return False  # a table row (aligned columns, cells, dot leaders) starts a row of its own
     words = _words()
     if stripped_next[0].isdigit() and words.before_number.search(prev):
         return True  # "Last dose of study medication taken\n14/02/2025"

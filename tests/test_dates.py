@@ -517,6 +517,8 @@ def test_month_name_scan_agrees_with_the_regex(text):
 
 @pytest.mark.parametrize("text, lo, hi", [
     ("Urbason 250 mg IV x 3 (13-15/01/2025)", "2025-01-13", "2025-01-15"),
+    ("IVIG 2 g/kg split 03/30-03/31/2022", "2022-03-30", "2022-03-31"),  # two days, the year once
+    ("bolos 30/03-02/04/2022", "2022-03-30", "2022-04-02"),
     ("pulses 3-5 March 2024", "2024-03-03", "2024-03-05"),
 ])
 def test_a_range_of_days_in_one_month(text, lo, hi):

@@ -26,6 +26,11 @@ from extractor.sentences import sentence_spans
     ("Discussed about Inj. Reditux as add-on. Tab. Wysolone 40 mg OD.", ["Discussed about Inj. Reditux as add-on. ", "Tab. Wysolone 40 mg OD."]),
     ("Last dose of study medication taken\n14/02/2025; withdrawn.", ["Last dose of study medication taken\n14/02/2025; withdrawn."]),
     ("Plan\n2 tabs daily", ["Plan\n", "2 tabs daily"]),
+    # a table row starts a row of its own, whatever the line before it ends with
+    ("   comment: low mitogen response - recommend repeat\nQuantiFERON-TB Gold Plus     Negative     11/08/2024",
+     ["   comment: low mitogen response - recommend repeat\n", "QuantiFERON-TB Gold Plus     Negative     11/08/2024"]),
+    ("IVIG (Gammunex-C)   ITP   Plt response, then HCQ/AZA\nadalimumab (Humira)   hidradenitis   2019 - 06/2021",
+     ["IVIG (Gammunex-C)   ITP   Plt response, then HCQ/AZA\n", "adalimumab (Humira)   hidradenitis   2019 - 06/2021"]),
     # a hanging indent continues its entry; an indented list item stands alone
     ("Belimumab (Benlysta) 400 mg IV\n   First administration 20/07/2020, last 08/03/2024.\nRituximab 1 g",
      ["Belimumab (Benlysta) 400 mg IV\n   First administration 20/07/2020, last 08/03/2024.\n", "Rituximab 1 g"]),
