@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
+from .admissions import Anchors, admission_anchors, admission_ranges
 from .numbers import NUMBER_WORDS
 from .spans import merge_spans
 
@@ -252,14 +253,19 @@ def _has_month_name(text: str) -> bool:
 
 
 def find_dates(text: str, reference_date: date | None = None,
-               day_first: bool | None = None, *, _decided: bool = False) -> list[DateMention]:
+               day_first: bool | None = None, *, _decided: bool = False,
+               _anchors: Anchors | None = None) -> list[DateMention]:
     """All date expressions in text, sorted by start, non-overlapping (longest wins).
 
     ``day_first=None`` asks :func:`note_day_first`; True/False overrides it. Relative and year-less
-    expressions are only returned when ``reference_date`` is given.
+    expressions are only returned when ``reference_date`` is given. Phrases counted from a
+    hospital admission ("al quinto día de ingreso") are dated from the admission the text's
+    header gives (:mod:`extractor.admissions`).
     """
     if day_first is None and not _decided:
         day_first = note_day_first(text)
+    if _anchors is None:
+        _anchors = admission_anchors(text, day_first) if not _decided else _NO_ANCHORS
     prefer_day_first = bool(day_first)
     ref = _as_date(reference_date) if reference_date is not None else None
 
@@ -275,6 +281,9 @@ def find_dates(text: str, reference_date: date | None = None,
     found.extend(_find_md_lists(text, prefer_day_first))
     found.extend(_find_pair_ranges(text, prefer_day_first))
     found.extend(_find_day_ranges(text))
+    if _anchors != _NO_ANCHORS:
+        found.extend(_mention(text, start, end, lo, hi, "day", "relative")
+                     for start, end, lo, hi in admission_ranges(text, _anchors))
     if ref is not None:
         found.extend(_find_hace(text, ref))
         found.extend(_find_yearless(text, prefer_day_first, ref, named))
@@ -306,6 +315,7 @@ def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
     return out
 
 
+_NO_ANCHORS = Anchors(None, None)
 DATE_CONTEXT = 64  # characters around a span that date patterns may read (longest match, look-behinds)
 
 
@@ -316,9 +326,10 @@ def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date 
     note is day-first is still decided from the whole text."""
     if day_first is None:
         day_first = note_day_first(text)
+    anchors = admission_anchors(text, day_first)  # the header may lie outside every span
     out: list[DateMention] = []
     for start, end in merge_spans(spans, DATE_CONTEXT, len(text)):
-        for found in find_dates(text[start:end], reference_date, day_first, _decided=True):
+        for found in find_dates(text[start:end], reference_date, day_first, _decided=True, _anchors=anchors):
             out.append(replace(found, start=found.start + start, end=found.end + start))
     return out
 

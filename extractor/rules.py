@@ -225,7 +225,7 @@ def _check_word_list(path: Path, name: str, value: Any, phrases: bool) -> None:
 
 
 DATE_WORD_LISTS = ("document_date_words", "specimen_date_words", "comparison_words", "edition_words",
-                   "day_first_language_words", "past_tense_words")
+                   "day_first_language_words", "past_tense_words", "admission_labels", "discharge_labels")
 
 
 def validate_date_rules_file(path: Path) -> dict[str, Any]:
