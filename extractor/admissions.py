@@ -53,12 +53,15 @@ class Anchors:
 
 
 @functools.lru_cache(maxsize=1)
-def _label_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _labels() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    """Per kind (admission, discharge): the label regex, and the last words of its labels (one
+    of which a text must hold before the regex is tried)."""
     from .rules import patterns_dir, validate_date_rules_file
 
     data = validate_date_rules_file(patterns_dir() / "date_rules.json")
-    return tuple(re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in data[key])
-                            + r")[ \t]*:[ \t]*", re.IGNORECASE)
+    return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in data[key])
+                             + r")[ \t]*:[ \t]*", re.IGNORECASE),
+                  frozenset(w.split()[-1].lower() for w in data[key]))
                  for key in ("admission_labels", "discharge_labels"))
 
 
@@ -67,9 +70,10 @@ def admission_anchors(text: str, day_first: bool | None) -> Anchors:
     the first date written right after the first such label."""
     from .dates import find_dates
 
+    lower = text.lower()
     found = []
-    for label in _label_regexes():
-        m = label.search(text)
+    for label, words in _labels():
+        m = label.search(text) if any(w in lower for w in words) else None
         dates = find_dates(text[m.end(): m.end() + 24], None, day_first, _decided=True,
                            _anchors=Anchors(None, None)) if m else []
         found.append(dates[0].date_min if dates and dates[0].start == 0 and dates[0].precision == "day" else None)
