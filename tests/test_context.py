@@ -26,6 +26,8 @@ def flags_of(screener, text, target):
     ("Sin otros antecedentes oncológicos familiares.", "antecedentes oncológicos", {"negated", "family"}),
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
+    ("TAR/prior auth for rituximab (request 05/2024) was denied by the plan.", "rituximab", {"hypothetical"}),
+    ("Rheum suggested belimumab but not obtainable (coverage).", "belimumab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),
