@@ -33,6 +33,7 @@ from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .dates import DateMention, find_dates, find_dates_in, note_day_first
+from .entries import entry_at, entry_dates
 from .forms import FormAnswer, form_answer, later_result, result_of
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
@@ -319,9 +320,10 @@ def _display_date(d_min: date | None, d_max: date | None) -> str:
 
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
                  clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None,
-                 last_dose: DateMention | None = None, specimen: DateMention | None = None) -> None:
+                 last_dose: DateMention | None = None, specimen: DateMention | None = None,
+                 entry: DateMention | None = None) -> None:
     """Set the evidence date from its sentence, else from the report's specimen date, else from
-    the note (see module doc)."""
+    the dated entry it was written in (:mod:`extractor.entries`), else from the note (see module doc)."""
     start, end = at or (ev.start, ev.end)
     found = last_dose or _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
     if found is None and specimen is not None and not ev.historical:
@@ -332,14 +334,21 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.date_source = ("sentence_last_dose" if last_dose is not None else "specimen_date" if found is specimen
                           else "sentence_relative" if found.kind == "relative" else "sentence")
         ev.event_date = _display_date(found.date_min, found.date_max)
-    elif ev.historical and ev.note_date is not None:
-        ev.date_min, ev.date_max = None, ev.note_date
+        return
+    # undated: written on the note's date, or on its entry's in a note of dated entries (the
+    # source stays the note's: the evaluator reads both as "told on the day it was written")
+    written = entry.date_max if entry is not None else ev.note_date
+    if entry is not None:
+        ev.date_text = entry.text
+        ev.details["entry_date"] = entry.date_max.isoformat()
+    if ev.historical and written is not None:
+        ev.date_min, ev.date_max = None, written
         ev.date_source = "before_note_date"
-        ev.event_date = _display_date(None, ev.note_date)
+        ev.event_date = _display_date(None, written)
     else:
-        ev.date_min = ev.date_max = ev.note_date
+        ev.date_min = ev.date_max = written
         ev.date_source = "note_date"
-        ev.event_date = ev.note_date.isoformat() if ev.note_date else ""
+        ev.event_date = written.isoformat() if written else ""
 
 
 _FORM_FLAGS = {"no": "negated", "not_done": "negated", "unsure": "uncertain", "planned": "hypothetical",
@@ -407,6 +416,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     dates = find_dates(text, note_date) if date_spans is None else find_dates_in(text, date_spans, note_date)
     # "reported 25/01/2023" dates no event, nor does "ISN/RPS 2003"
     dates = [d for d in dates if not is_document_date(text, d) and not is_edition_year(text, d)]
+    entries = entry_dates(text, note_day_first(text), note_date)  # a note of dated entries ("curso clínico")
     sections = bounded_sections(text, [
         (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
@@ -528,7 +538,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             # progressive CKD -> HD start 03/11/2024" does not date the rituximab
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
-                     specimen if config.get("specimen_dated") else None)
+                     specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start))
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

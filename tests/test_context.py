@@ -28,6 +28,8 @@ def flags_of(screener, text, target):
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("TAR/prior auth for rituximab (request 05/2024) was denied by the plan.", "rituximab", {"hypothetical"}),
     ("Rheum suggested belimumab but not obtainable (coverage).", "belimumab", {"hypothetical"}),
+    ("NL proliferativa persistente a pesar de MMF y rituximab.", "rituximab", {"historical"}),
+    ("Lo de belimumab se decidirá al terminar la ciclofosfamida.", "belimumab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),
