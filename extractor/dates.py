@@ -265,7 +265,7 @@ def find_dates(text: str, reference_date: date | None = None,
     if day_first is None and not _decided:
         day_first = note_day_first(text)
     if _anchors is None:
-        _anchors = admission_anchors(text, day_first) if not _decided else _NO_ANCHORS
+        _anchors = admission_anchors(text, day_first)
     prefer_day_first = bool(day_first)
     ref = _as_date(reference_date) if reference_date is not None else None
 
@@ -320,11 +320,11 @@ DATE_CONTEXT = 64  # characters around a span that date patterns may read (longe
 
 
 def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date | None = None,
-                  day_first: bool | None = None) -> list[DateMention]:
+                  day_first: bool | None = None, *, _decided: bool = False) -> list[DateMention]:
     """The dates :func:`find_dates` finds in the whole text that overlap ``spans`` (sorted,
     disjoint), reading only the spans and ``DATE_CONTEXT`` characters around each. Whether the
     note is day-first is still decided from the whole text."""
-    if day_first is None:
+    if day_first is None and not _decided:
         day_first = note_day_first(text)
     anchors = admission_anchors(text, day_first)  # the header may lie outside every span
     out: list[DateMention] = []

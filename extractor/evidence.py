@@ -413,10 +413,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     own text: dates and values are read from it)."""
     text = doc.user_data[TEXT_KEY] if TEXT_KEY in doc.user_data else doc.text  # not .get(): doc.text walks every token
     date_spans = doc.user_data.get(DATE_SPANS_KEY)
-    dates = find_dates(text, note_date) if date_spans is None else find_dates_in(text, date_spans, note_date)
+    day_first = note_day_first(text)  # read once: dates, entries and windows all ask it
+    dates = (find_dates(text, note_date, day_first, _decided=True) if date_spans is None
+             else find_dates_in(text, date_spans, note_date, day_first, _decided=True))
     # "reported 25/01/2023" dates no event, nor does "ISN/RPS 2003"
     dates = [d for d in dates if not is_document_date(text, d) and not is_edition_year(text, d)]
-    entries = entry_dates(text, note_day_first(text), note_date)  # a note of dated entries ("curso clínico")
+    entries = entry_dates(text, day_first, note_date)  # a note of dated entries ("curso clínico")
     sections = bounded_sections(text, [
         (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
