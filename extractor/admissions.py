@@ -73,11 +73,27 @@ def admission_anchors(text: str, day_first: bool | None) -> Anchors:
     lower = text.lower()
     found = []
     for label, words in _labels():
-        m = label.search(text) if any(w in lower for w in words) else None
+        m = _first_label(label, words, text, lower)
         dates = find_dates(text[m.end(): m.end() + 24], None, day_first, _decided=True,
                            _anchors=Anchors(None, None)) if m else []
         found.append(dates[0].date_min if dates and dates[0].start == 0 and dates[0].precision == "day" else None)
     return Anchors(*found)
+
+
+def _first_label(label: re.Pattern[str], words: frozenset[str], text: str, lower: str) -> re.Match[str] | None:
+    """The first match of ``label`` in ``text``, tried only around its labels' last words
+    ("ingreso", "alta", "admission"): a case-insensitive alternation scanned over a whole note
+    costs more than finding those words."""
+    best = None
+    for word in words:
+        at = lower.find(word)
+        while at != -1 and (best is None or at < best.end()):
+            m = label.search(text, max(0, at - 24), at + len(word) + 8)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+                break
+            at = lower.find(word, at + 1)
+    return best
 
 
 def admission_ranges(text: str, anchors: Anchors) -> list[tuple[int, int, date, date]]:
