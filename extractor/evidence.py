@@ -13,9 +13,15 @@ its date with how that date was resolved (``date_source``):
 - ``specimen_date``: a biopsy or class mention with no date of its own (criteria.yaml
   ``specimen_dated``) in a report whose header says when the specimen was taken ("Collected:
   19-JUL-2024", "Fecha de toma: 14.12.2024"): that day, not the report's;
-- ``note_date``: no date of its own; the note's date is used;
+- ``note_date``: no date of its own; the note's date is used, or in a note made of dated
+  entries (a "curso clínico" printout) the date of the entry it was written in
+  (:mod:`extractor.entries`, kept in ``details["entry_date"]``);
 - ``before_note_date``: a historical mention with no date of its own ("history of …"): any
-  day up to the note date.
+  day up to the note (or entry) date.
+
+A ``sentence_relative`` date may also count from a hospital admission whose date the report's
+header gives ("al quinto día de ingreso": :mod:`extractor.admissions`), and a mention that is a
+form row's topic takes the row's answer ("[ ] Yes  [X] No": :mod:`extractor.forms`).
 
 Later steps (the evaluator) add decisions that point at evidence ids; they never edit rows.
 """
@@ -353,6 +359,8 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
 
 _FORM_FLAGS = {"no": "negated", "not_done": "negated", "unsure": "uncertain", "planned": "hypothetical",
                "stopped": "historical"}
+
+
 def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: str = "") -> None:
     """What a form's tick says about a mention (:mod:`extractor.forms`), added to its evidence:
     "No" negates it, "Not sure" makes it uncertain, "Scheduled" hypothetical; an empty row or
