@@ -574,9 +574,21 @@ def _told_again(ev: Evidence, dated: Iterable[Evidence]) -> Evidence | None:
 def restated_events(evs: list[Evidence]) -> list[Evidence]:
     """An undated mention of a one-off event in a note after a dated mention of the same kind
     ("knee replacement" in a clinic note after "total knee arthroplasty 04/27/2024") refers to
-    that event: it is viewed with the latest earlier dated mention's date."""
+    that event: it is viewed with the latest earlier dated mention's date (or, in a note of
+    dated entries, with the first entry that recorded it)."""
     dated = [e for e in evs if e.date_source in SELF_DATED_SOURCES]
-    return [(ev.date_source == "note_date" and _told_again(ev, dated)) or ev for ev in evs]
+    return [(ev.date_source == "note_date" and (_told_again(ev, dated) or _first_entry(ev, evs))) or ev for ev in evs]
+
+
+def _first_entry(ev: Evidence, evs: list[Evidence]) -> Evidence | None:
+    """In a note of dated entries, a one-off event that a later entry names again ("puérpera tras
+    cesárea" the day after "se indica cesárea urgente") is the one its first entry recorded."""
+    if "entry_date" not in ev.details:
+        return None
+    first = min((d for d in evs if d.note_id == ev.note_id and "entry_date" in d.details and d.concept == ev.concept
+                 and d.date_max is not None and ev.date_max is not None and d.date_max < ev.date_max),
+                key=lambda d: d.date_max, default=None)
+    return _dated_like(ev, first) if first is not None else None
 
 
 def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:

@@ -233,6 +233,11 @@ def seen_after(sentence, days):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "appendicectomy", 190, note="N1"),
                            seen_after("Seen in clinic on 27/09/2024, three weeks after her appendicectomy.", 168)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
+    # a curso clínico: the caesarean recorded in the entry of day 185, named again in the entry of day 181
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cesárea", 185, date_source="note_date", entry_date="a"),
+                           exposure("MAJOR_SURGERY", "cesárea", 181, start=900, date_source="note_date", entry_date="b")],
+     NOT_MET),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cesárea", 181, start=900, date_source="note_date", entry_date="b")], MET),
     # planned, then reported done on the planned day outside the window
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 200, hypothetical=True, note="N3"),
                            exposure("MAJOR_SURGERY", "colecistectomía", 200, note="N7")], NOT_MET),
