@@ -66,22 +66,25 @@ class DateMention:
 # --------------------------------------------------------------------------------------------------
 # Vocabulary (read-only)
 
-# Every month name the patterns read, with its number: English, Spanish, and the French, German,
-# Italian and Dutch left in notes translated from European hospitals. <MONTH> is built from it.
+# Every month name the patterns read, with its number: English, Spanish, Portuguese, and the
+# French, German, Italian and Dutch left in notes translated from European hospitals (not the
+# three-letter Portuguese "set", "out", "ago": English words before a year, "ruled out 2019"). <MONTH> is built from it.
 _MONTH_NAMES: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "jänner", "jaenner", "janner", "gennaio",
-         "januari")),
-    (2, ("february", "feb", "febrero", "février", "fevrier", "févr", "fevr", "februar", "febbraio", "februari")),
-    (3, ("march", "mar", "marzo", "mars", "märz", "maerz", "marz", "maart")),
+         "januari", "janeiro")),
+    (2, ("february", "feb", "febrero", "février", "fevrier", "févr", "fevr", "februar", "febbraio", "februari",
+         "fevereiro", "fev")),
+    (3, ("march", "mar", "marzo", "mars", "märz", "maerz", "marz", "maart", "março", "marco")),
     (4, ("april", "apr", "abril", "abr", "avril", "avr", "aprile")),
-    (5, ("may", "mayo", "mai", "maggio", "mei")),
-    (6, ("june", "jun", "junio", "juin", "juni", "giugno")),
-    (7, ("july", "jul", "julio", "juillet", "juil", "juli", "luglio")),
+    (5, ("may", "mayo", "mai", "maggio", "mei", "maio")),
+    (6, ("june", "jun", "junio", "juin", "juni", "giugno", "junho")),
+    (7, ("july", "jul", "julio", "juillet", "juil", "juli", "luglio", "julho")),
     (8, ("august", "aug", "agosto", "août", "aout", "augustus")),
-    (9, ("september", "sept", "sep", "septiembre", "setiembre", "septembre", "settembre")),
-    (10, ("october", "oct", "octubre", "octobre", "oktober", "okt", "ottobre")),
-    (11, ("november", "nov", "noviembre", "novembre")),
-    (12, ("december", "dec", "diciembre", "dic", "décembre", "decembre", "déc", "dezember", "dez", "dicembre")),
+    (9, ("september", "sept", "sep", "septiembre", "setiembre", "septembre", "settembre", "setembro")),
+    (10, ("october", "oct", "octubre", "octobre", "oktober", "okt", "ottobre", "outubro")),
+    (11, ("november", "nov", "noviembre", "novembre", "novembro")),
+    (12, ("december", "dec", "diciembre", "dic", "décembre", "decembre", "déc", "dezember", "dez", "dicembre",
+         "dezembro")),
 )
 _MONTH_BY_NAME = MappingProxyType({name: number for number, names in _MONTH_NAMES for name in names})
 # month names of 4+ letters, for other modules' patterns (three-letter ones, "mar", "may", are words too)
@@ -192,11 +195,13 @@ _AGO_RE = _rx(r"(?:(?<![\w.,/-])(?P<n>\d{1,3})<S>*-?<S>*"
 _ANCHOR_AFTER_RE = _rx(r"<S>+(?:to|than|the|a|an|this|that|these|those|her|his|their|its|our|my"
                        r"|admission|presentation|discharge|surgery|biopsy|transplant|diagnosis|onset"
                        r"|delivery|initiation|\w+ing)\b")
-# Spanish "hace 3 meses", "hace dos años" (notes translated from a Spanish hospital)
-_HACE_RE = _rx(r"\bhace<S>+(?:(?P<n>\d{1,3})|(?P<w>un|una|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce))<S>+"
-               r"(?P<unit>d[ií]as?|semanas?|mes(?:es)?|años?)\b")
-_SPANISH_NUMBERS = {"un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
-                    "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12}
+# Spanish "hace 3 meses", "hace dos años"; Portuguese "há 3 meses", "há dois anos"
+_HACE_RE = _rx(r"(?:\bhace|(?<!\w)h[áa])<S>+(?:(?P<n>\d{1,3})|(?P<w>un|una|um|dos|dois|duas|tres|três|cuatro|quatro|cinco"
+               r"|seis|siete|sete|ocho|oito|nueve|nove|diez|dez|once|onze|doce|doze))<S>+"
+               r"(?P<unit>d[ií]as?|semanas?|mes(?:es)?|meses|años?|anos?)\b")
+_SPANISH_NUMBERS = {"un": 1, "una": 1, "um": 1, "dos": 2, "dois": 2, "duas": 2, "tres": 3, "três": 3, "cuatro": 4,
+                    "quatro": 4, "cinco": 5, "seis": 6, "siete": 7, "sete": 7, "ocho": 8, "oito": 8, "nueve": 9,
+                    "nove": 9, "diez": 10, "dez": 10, "once": 11, "onze": 11, "doce": 12, "doze": 12}
 _SPANISH_UNITS = {"d": "d", "s": "w", "m": "m", "a": "y"}
 # month/day items sharing the year of the last one: "07/02, 07/03, 07/04/2024"
 _MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*)+)"

@@ -458,6 +458,7 @@ def test_a_range_of_two_dates_is_one_mention(text, lo, hi):
     ("aumentó de 10 mg a 20 mg en 2024", 1),
     ("de 2019 a 2018", 2),  # not a range: the second is earlier
     ("biopsy 2019, relapse 2021", 2),
+    ("lymphoma ruled out 2019", 1),  # "out" is not Portuguese "outubro" here
 ])
 def test_dates_that_are_not_a_range_stay_apart(text, count):
     assert len(find_dates(text, date(2025, 6, 5))) == count
@@ -470,6 +471,8 @@ def test_a_year_cue_reads_across_a_hard_wrap(text):
 
 @pytest.mark.parametrize("text, lo, hi", [
     ("aumentado hace 3 meses", "2025-02-18", "2025-03-20"),
+    ("aumentou há 3 meses", "2025-02-18", "2025-03-20"),  # Portuguese
+    ("diagnosticada há dois anos", "2022-12-05", "2023-12-05"),
     ("diagnosticada hace dos años", "2022-12-05", "2023-12-05"),
     ("el pasado mes de febrero le pusieron 3 bolos", "2025-02-01", "2025-02-28"),
     ("el pasado enero", "2025-01-01", "2025-01-31"),
@@ -479,6 +482,16 @@ def test_a_year_cue_reads_across_a_hard_wrap(text):
 def test_spanish_relative_dates(text, lo, hi):
     (m,) = find_dates(text, date(2025, 6, 5))
     assert (m.date_min.isoformat(), m.date_max.isoformat(), m.kind) == (lo, hi, "relative")
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("biópsia renal em 12 de março de 2024", "2024-03-12", "2024-03-12"),
+    ("rituximab em janeiro de 2024", "2024-01-01", "2024-01-31"),
+    ("suspendeu em fev/2023", "2023-02-01", "2023-02-28"),
+])
+def test_portuguese_month_names(text, lo, hi):
+    (m,) = find_dates(text, date(2025, 6, 5))
+    assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
 
 
 @pytest.mark.parametrize("text, found", [
