@@ -31,7 +31,7 @@ def flags_of(screener, text, target):
     ("NL proliferativa persistente a pesar de MMF y rituximab.", "rituximab", {"historical"}),
     ("He is on the waiting list for right total hip replacement (no date yet).", "hip replacement", {"hypothetical"}),
     ("PRIMERA CONSULTA - Valoración para ensayo clínico (MSC alogénicas en NL)", "ensayo clínico", {"hypothetical"}),
-    ("Plano: referenciar para avaliação de inclusão no ensaio de células mesenquimais.", "ensaio", {"hypothetical"}),
+    ("Plano: referenciar para avaliação de inclusão no ensaio de células mesenquimais.", "inclusão no ensaio", {"hypothetical"}),
     ("Lo de belimumab se decidirá al terminar la ciclofosfamida.", "belimumab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
