@@ -115,7 +115,7 @@ def _continues(prev_line: str, next_line: str, wrap_width: Callable[[], int] = l
     # you describe", when the line is as long as the note's longest and neither line is a table
     # row, a list item or a field
     if not (len(prev) >= _WRAP_MIN and (prev[-1].isalnum() or prev[-1] in ",)-") and stripped_next[0].isalnum()
-            and not _NOT_PROSE.search(prev.strip()) and not _NOT_PROSE.search(stripped_next)
+            and not _NOT_PROSE.search(prev.strip())  # (a table row as the next line returned above)
             and not _ITEM_START.match(stripped_next) and not _ITEM_START.match(prev.lstrip())):
         return False
     width = wrap_width()
