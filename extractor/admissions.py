@@ -17,14 +17,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .numbers import COUNT_WORDS
+
 __all__ = ["Anchors", "admission_anchors", "admission_ranges"]
 
 _ORDINALS = {"primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5,
              "sexto": 6, "séptimo": 7, "septimo": 7, "octavo": 8, "noveno": 9, "décimo": 10, "decimo": 10,
              "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7}
-_COUNTS = {"dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "two": 2, "three": 3, "four": 4, "five": 5}
 _ORD = r"(?P<ord>" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r"|\d{1,2}(?:\.?º|°|er|o|st|nd|rd|th)?)"
-_COUNT = r"(?P<count>" + "|".join(_COUNTS) + r"|\d{1,2})"
+_COUNT = r"(?P<count>" + "|".join(w for w, n in COUNT_WORDS.items() if 2 <= n <= 5) + r"|\d{1,2})"
 _INGRESO = r"(?:de|del)\s+(?:su\s+)?ingreso"
 # each form: (regex, what it anchors to, how its days are counted)
 _FORMS = [
@@ -114,7 +115,7 @@ def admission_ranges(text: str, anchors: Anchors) -> list[tuple[int, int, date, 
             elif count == "hours":
                 lo = hi = base + timedelta(days=int(next(iter(groups.values()))) // 24)
             elif count == "first_days":
-                lo, hi = base, base + timedelta(days=_number(groups["count"], _COUNTS) - 1)
+                lo, hi = base, base + timedelta(days=_number(groups["count"], COUNT_WORDS) - 1)
             elif count == "day_before":
                 lo = hi = base - timedelta(days=1)
             else:

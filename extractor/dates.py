@@ -45,7 +45,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from .admissions import Anchors, admission_anchors, admission_ranges
-from .numbers import NUMBER_WORDS
+from .numbers import COUNT_WORDS, NUMBER_WORDS
 from .spans import merge_spans
 
 __all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between"]
@@ -196,12 +196,10 @@ _ANCHOR_AFTER_RE = _rx(r"<S>+(?:to|than|the|a|an|this|that|these|those|her|his|t
                        r"|admission|presentation|discharge|surgery|biopsy|transplant|diagnosis|onset"
                        r"|delivery|initiation|\w+ing)\b")
 # Spanish "hace 3 meses", "hace dos años"; Portuguese "há 3 meses", "há dois anos"
-_HACE_RE = _rx(r"(?:\bhace|(?<!\w)h[áa])<S>+(?:(?P<n>\d{1,3})|(?P<w>un|una|um|dos|dois|duas|tres|três|cuatro|quatro|cinco"
-               r"|seis|siete|sete|ocho|oito|nueve|nove|diez|dez|once|onze|doce|doze))<S>+"
+_SPANISH_NUMBERS = {w: n for w, n in COUNT_WORDS.items() if w not in NUMBER_WORDS}
+_HACE_RE = _rx(r"(?:\bhace|(?<!\w)h[áa])<S>+(?:(?P<n>\d{1,3})|(?P<w>"
+               + "|".join(sorted(_SPANISH_NUMBERS, key=len, reverse=True)) + r"))<S>+"
                r"(?P<unit>d[ií]as?|semanas?|mes(?:es)?|meses|años?|anos?)\b")
-_SPANISH_NUMBERS = {"un": 1, "una": 1, "um": 1, "dos": 2, "dois": 2, "duas": 2, "tres": 3, "três": 3, "cuatro": 4,
-                    "quatro": 4, "cinco": 5, "seis": 6, "siete": 7, "sete": 7, "ocho": 8, "oito": 8, "nueve": 9,
-                    "nove": 9, "diez": 10, "dez": 10, "once": 11, "onze": 11, "doce": 12, "doze": 12}
 _SPANISH_UNITS = {"d": "d", "s": "w", "m": "m", "a": "y"}
 # month/day items sharing the year of the last one: "07/02, 07/03, 07/04/2024"
 _MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*)+)"

@@ -7,6 +7,14 @@ NUMBER_WORDS = MappingProxyType({
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20, "thirty": 30,
 })
+# Small counts in Spanish and Portuguese, their articles for one included ("hace un año", "há dois
+# anos", "los tres primeros días"): read only where a pattern expects a count.
+COUNT_WORDS = MappingProxyType({
+    **NUMBER_WORDS,
+    "un": 1, "una": 1, "um": 1, "dos": 2, "dois": 2, "duas": 2, "tres": 3, "três": 3, "cuatro": 4, "quatro": 4,
+    "cinco": 5, "seis": 6, "siete": 7, "sete": 7, "ocho": 8, "oito": 8, "nueve": 9, "nove": 9, "diez": 10,
+    "dez": 10, "once": 11, "onze": 11, "doce": 12, "doze": 12,
+})
 
 
 # Cardinal words, English and Spanish, for numbers read out by voice recognition ("SLEDAI-2K hoy
