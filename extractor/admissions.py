@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from .numbers import COUNT_WORDS
 
-__all__ = ["Anchors", "admission_anchors", "admission_ranges"]
+__all__ = ["Anchors", "NO_ANCHORS", "admission_anchors", "admission_ranges"]
 
 _ORDINALS = {"primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5,
              "sexto": 6, "séptimo": 7, "septimo": 7, "octavo": 8, "noveno": 9, "décimo": 10, "decimo": 10,
@@ -53,6 +53,9 @@ class Anchors:
     discharge: date | None
 
 
+NO_ANCHORS = Anchors(None, None)  # a text with no admission header (a date snippet, most notes)
+
+
 @functools.lru_cache(maxsize=1)
 def _labels() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
     """Per kind (admission, discharge): the label regex, and the last words of its labels (one
@@ -76,7 +79,7 @@ def admission_anchors(text: str, day_first: bool | None) -> Anchors:
     for label, words in _labels():
         m = _first_label(label, words, text, lower)
         dates = find_dates(text[m.end(): m.end() + 24], None, day_first, _decided=True,
-                           _anchors=Anchors(None, None)) if m else []
+                           _anchors=NO_ANCHORS) if m else []
         found.append(dates[0].date_min if dates and dates[0].start == 0 and dates[0].precision == "day" else None)
     return Anchors(*found)
 

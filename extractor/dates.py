@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
-from .admissions import Anchors, admission_anchors, admission_ranges
+from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
 from .numbers import COUNT_WORDS, NUMBER_WORDS
 from .spans import merge_spans
 
@@ -68,7 +68,8 @@ class DateMention:
 
 # Every month name the patterns read, with its number: English, Spanish, Portuguese, and the
 # French, German, Italian and Dutch left in notes translated from European hospitals (not the
-# three-letter Portuguese "set", "out", "ago": English words before a year, "ruled out 2019"). <MONTH> is built from it.
+# three-letter Portuguese "set", "out", "ago": English words before a year, "ruled out 2019").
+# <MONTH> is built from it.
 _MONTH_NAMES: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "jänner", "jaenner", "janner", "gennaio",
          "januari", "janeiro")),
@@ -284,7 +285,7 @@ def find_dates(text: str, reference_date: date | None = None,
     found.extend(_find_md_lists(text, prefer_day_first))
     found.extend(_find_pair_ranges(text, prefer_day_first))
     found.extend(_find_day_ranges(text))
-    if _anchors != _NO_ANCHORS:
+    if _anchors != NO_ANCHORS:
         found.extend(_mention(text, start, end, lo, hi, "day", "relative")
                      for start, end, lo, hi in admission_ranges(text, _anchors))
     if ref is not None:
@@ -318,7 +319,6 @@ def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
     return out
 
 
-_NO_ANCHORS = Anchors(None, None)
 DATE_CONTEXT = 64  # characters around a span that date patterns may read (longest match, look-behinds)
 
 

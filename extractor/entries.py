@@ -18,6 +18,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from .admissions import NO_ANCHORS
 from .dates import DateMention, find_dates
 
 __all__ = ["entry_dates", "entry_at"]
@@ -32,7 +33,7 @@ def entry_dates(text: str, day_first: bool | None, reference_date: date | None =
     text order; [] for any other note."""
     out = []
     for m in _HEADER.finditer(text):
-        found = find_dates(m["date"], reference_date, day_first, _decided=True)
+        found = find_dates(m["date"], reference_date, day_first, _decided=True, _anchors=NO_ANCHORS)
         if found and found[0].start == 0 and found[0].end == len(m["date"]) and found[0].precision == "day":
             out.append((m.start(), replace(found[0], start=m.start("date"), end=m.end("date"))))
     return out if len(out) >= _MIN_ENTRIES else []
@@ -40,5 +41,5 @@ def entry_dates(text: str, day_first: bool | None, reference_date: date | None =
 
 def entry_at(entries: list[tuple[int, DateMention]], offset: int) -> DateMention | None:
     """The DateMention of the entry holding ``offset`` (the last header at or before it), or None."""
-    k = bisect.bisect_right([at for at, _ in entries], offset) - 1
+    k = bisect.bisect_right(entries, offset, key=lambda entry: entry[0]) - 1
     return entries[k][1] if k >= 0 else None

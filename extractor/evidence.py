@@ -38,6 +38,7 @@ from datetime import date
 from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
+from .admissions import NO_ANCHORS
 from .dates import DateMention, find_dates, find_dates_in, note_day_first
 from .entries import entry_at, entry_dates
 from .forms import FormAnswer, form_answer, later_result, result_of
@@ -184,7 +185,7 @@ def specimen_date(text: str, note_date: date | None) -> DateMention | None:
     for cue in _date_words().specimen_before.finditer(text, 0, _HEADER_CHARS):
         if not decided:  # read as the whole note reads its dates ("08/01/2025" in a Spanish report)
             day_first, decided = note_day_first(text), True
-        found = find_dates(text[cue.end():cue.end() + 40], note_date, day_first, _decided=True)
+        found = find_dates(text[cue.end():cue.end() + 40], note_date, day_first, _decided=True, _anchors=NO_ANCHORS)
         if found and found[0].start == 0 and found[0].kind == "absolute":
             d = found[0]
             return replace(d, start=d.start + cue.end(), end=d.end + cue.end())
@@ -371,8 +372,9 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
     ev.details["form_answer"] = form.answer
     word = form.word.lower()
     if lab and form.answer in ("yes", "no", "done"):
-        if result_of(word) is not None:
-            ev.details["result"] = result_of(word)
+        result = result_of(word)
+        if result is not None:
+            ev.details["result"] = result
         elif form.answer == "no":  # "HBsAg positivo  [ ] [X]", "Anti-HBs >= 10  [ ] [X]": not so
             ev.details["result"] = "negative"
         elif form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None:
