@@ -17,14 +17,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .numbers import COUNT_WORDS
+from .numbers import COUNT_WORDS, ORDINAL_WORDS
 
 __all__ = ["Anchors", "NO_ANCHORS", "admission_anchors", "admission_ranges"]
 
-_ORDINALS = {"primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5,
-             "sexto": 6, "séptimo": 7, "septimo": 7, "octavo": 8, "noveno": 9, "décimo": 10, "decimo": 10,
-             "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7}
-_ORD = r"(?P<ord>" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r"|\d{1,2}(?:\.?º|°|er|o|st|nd|rd|th)?)"
+_ORD = r"(?P<ord>" + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True)) + r"|\d{1,2}(?:\.?º|°|er|o|st|nd|rd|th)?)"
 _COUNT = r"(?P<count>" + "|".join(w for w, n in COUNT_WORDS.items() if 2 <= n <= 5) + r"|\d{1,2})"
 _INGRESO = r"(?:de|del)\s+(?:su\s+)?ingreso"
 # each form: (regex, what it anchors to, how its days are counted)
@@ -114,7 +111,7 @@ def admission_ranges(text: str, anchors: Anchors) -> list[tuple[int, int, date, 
                 lo, hi = base, anchors.discharge
             elif count == "day":
                 n = next(iter(groups.values()))
-                lo = hi = base + timedelta(days=_number(n, _ORDINALS) - 1)
+                lo = hi = base + timedelta(days=_number(n, ORDINAL_WORDS) - 1)
             elif count == "hours":
                 lo = hi = base + timedelta(days=int(next(iter(groups.values()))) // 24)
             elif count == "first_days":

@@ -15,6 +15,12 @@ COUNT_WORDS = MappingProxyType({
     "cinco": 5, "seis": 6, "siete": 7, "sete": 7, "ocho": 8, "oito": 8, "nueve": 9, "nove": 9, "diez": 10,
     "dez": 10, "once": 11, "onze": 11, "doce": 12, "doze": 12,
 })
+# Ordinal words of a day's count ("al quinto día de ingreso", "on the third day of admission").
+ORDINAL_WORDS = MappingProxyType({
+    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5, "sexto": 6,
+    "séptimo": 7, "septimo": 7, "octavo": 8, "noveno": 9, "décimo": 10, "decimo": 10,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+})
 
 
 # Cardinal words, English and Spanish, for numbers read out by voice recognition ("SLEDAI-2K hoy
