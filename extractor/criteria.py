@@ -144,6 +144,9 @@ class ExposureInWindow(_Criterion):
     # an undated mention right after one of these words refers back to an earlier administration
     # ("low IgG after RTX"): it is viewed with the latest earlier dated mention of the same drug
     refers_back_words: list[str] = Field(default_factory=list)
+    # a negated mention whose sentence holds one of these words denies the drug was ever given:
+    # it corrects the earlier mentions of it (rule 5; evaluator.corrected_later)
+    never_words: list[str] = Field(default_factory=list)
 
 
 class DoseChangeInWindow(_Criterion):

@@ -616,12 +616,88 @@ def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
     return out
 
 
+def _earlier(ev: Evidence, statement: Evidence, undated_in_same_note: bool) -> bool:
+    """``ev`` was written before ``statement``: in an earlier note or, when asked, undated in the
+    same note (copied-forward text below a correction)."""
+    if ev.note_id == statement.note_id:
+        return undated_in_same_note and ev.date_source == "note_date"
+    return ev.note_date is not None and statement.note_date is not None and ev.note_date < statement.note_date
+
+
+_NEVER_REACH = 25  # characters after a denied drug where "ever" may stand ("did not receive X at any point")
+
+
+def _denies_ever(ev: Evidence, never_words: list[str]) -> bool:
+    """A negated mention denies the drug was ever given: its trigger holds one of ``never_words``
+    ("never given", "no llegó a administrarse") or one follows the drug closely ("no rituximab,
+    ever"); a word further away belongs to another clause of a long sentence."""
+    if not never_words:
+        return False
+    never = _any_word(tuple(never_words))
+    negations = [t for t in ev.context_triggers.split("; ") if t.startswith("negated:")]
+    if any(never.search(t) for t in negations):
+        return True
+    at = ev.end - ev.sentence_start
+    return never.search(ev.sentence_text[at : at + _NEVER_REACH]) is not None
+
+
+def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: list[str],
+                    drug_concepts: Iterable[str]) -> tuple[list[Evidence], list[Evidence]]:
+    """Rule 5, a later correction over the earlier text: ``(hits kept, corrections used)``.
+
+    - A denial that the drug was ever given ("Benlysta was never given", "no llegó a
+      administrarse", "biologic-naive", "did not receive ianalumab at any point": a negated
+      mention whose sentence holds one of ``never_words``) corrects every mention of that drug
+      (or of any drug, for a class denial) in earlier notes, and the undated ones of its own
+      note: plans, orders and copied-forward lists that were never carried out.
+    - A later note's last dose ("last infusion 23/01/2024") corrects an earlier note's mention
+      dated after that dose (a medication list copied forward after the drug was stopped).
+    """
+    if not hits:
+        return hits, []
+    drug_concepts = set(drug_concepts)
+    denials = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical) and _denies_ever(ev, never_words)]
+    last_doses = [ev for ev in every if ev.date_source == "sentence_last_dose" and ev.date_max is not None
+                  and not (ev.negated or ev.hypothetical or ev.family or ev.uncertain)]
+    kept, used = [], {}
+
+    def covers(statement: Evidence, ev: Evidence) -> bool:
+        drug = statement.details.get("drug")
+        if drug is not None and not drug.endswith("_class"):
+            return drug == ev.details.get("drug")
+        # "anti-CD20", "biologics": every drug of the class but one its sentence affirms
+        # ("Rituximab is his only biologic exposure - never abatacept")
+        return ((statement.concept not in drug_concepts or statement.concept == ev.concept)
+                and not any(o.note_id == statement.note_id and o.sentence_start == statement.sentence_start
+                            and not o.negated and o.details.get("drug") == ev.details.get("drug") for o in every))
+
+    for ev in hits:
+        by = next((d for d in denials if covers(d, ev) and _earlier(ev, d, True)), None)
+        if by is None:
+            by = next((d for d in last_doses if d.details.get("drug") == ev.details.get("drug") is not None
+                       and _earlier(ev, d, False) and ev.date_min is not None and ev.date_min > d.date_max), None)
+        if by is None:
+            kept.append(ev)
+        else:
+            used.setdefault(by.evidence_id, by)
+    return kept, list(used.values())
+
+
 def exposure_in_window(c, v: View) -> Decision:
-    index = v.patient.index_date
     hits = most_specific(v.affirmed(c.concepts, where=c.where, where_concepts=c.where_concepts))
     if c.events:
         hits = restated_events(hits)
     hits = referred_back(hits, c.refers_back_words)
+    hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts)
+    decision = _exposure_decision(c, v, hits)
+    if corrections:
+        decision.evidence = decision.evidence + corrections
+        decision.reason += "; earlier mentions corrected by a later note: " + _summ(corrections)
+    return decision
+
+
+def _exposure_decision(c, v: View, hits: list[Evidence]) -> Decision:
+    index = v.patient.index_date
     by_pos: dict[str, list[Evidence]] = {}
     for ev in hits:
         by_pos.setdefault(window_position(ev, index, c.window_days), []).append(ev)

@@ -468,6 +468,11 @@ def flags_of(screener, text, target):
     ("Placenta previa, cesarean section 2024-03-02.", "cesarean section", set()),
     ("Tuberculosis treated with RIPE, resolved.", "Tuberculosis", {"historical"}),
     ("Rituximab given; pending review is not planned.", "Rituximab", set()),
+    # planned and never given; a refusal of a drug, not of a graft
+    ("El belimumab no llegó a administrarse.", "belimumab", {"negated"}),
+    ("No llegó a recibir rituximab.", "rituximab", {"negated"}),
+    ("Recibió rituximab en enero y no llegó a recibir medicación del estudio.", "rituximab", set()),
+    ("She rejected the obinutuzumab trial.", "obinutuzumab", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):
     got, _ = flags_of(screener, text, target)

@@ -268,6 +268,53 @@ def test_exposure_windows(criterion, evidence, status):
     assert decide(criterion, evidence).status == status
 
 
+def denial(sentence, text, days, note, concept="B_CELL_BIOLOGIC", **kw):
+    """A negated mention in ``sentence``, with its trigger."""
+    return said_after(concept, sentence, text, days, note, negated=True, **kw)
+
+
+def planned_in(note, days, **kw):
+    """An undated order or copied-forward list line naming belimumab, dated by its note."""
+    return exposure("B_CELL_BIOLOGIC", "belimumab", days, note=note, date_source="note_date", drug="belimumab", **kw)
+
+
+@pytest.mark.parametrize("evidence, status", [
+    # "Belimumab was never given (PA denied)" in a later note corrects the earlier order (rule 5)
+    ([planned_in("N1", 100), denial("Belimumab was never given (PA denied).", "Belimumab", 20, "N2",
+                                    drug="belimumab", triggers="negated:never given")], NOT_MET),
+    # ... the same words in an earlier note do not: the drug was given afterwards
+    ([planned_in("N2", 20), denial("Belimumab was never given (PA denied).", "Belimumab", 100, "N1",
+                                   drug="belimumab", triggers="negated:never given")], MET),
+    # "did not receive ianalumab at any point": the word follows the drug closely
+    ([planned_in("N1", 100), denial("He did not receive belimumab at any point.", "belimumab", 20, "N2",
+                                    drug="belimumab", triggers="negated:did not receive")], NOT_MET),
+    # a plain "no belimumab" or "not since" is no denial that it was ever given
+    ([planned_in("N1", 100), denial("No belimumab since March.", "belimumab", 20, "N2", drug="belimumab",
+                                    triggers="negated:No")], MET),
+    # "should never receive another ..." is about the future
+    ([planned_in("N1", 100), denial("She should never receive belimumab again.", "belimumab", 20, "N2",
+                                    drug="belimumab", hypothetical=True, triggers="negated:never")], MET),
+    # a denial of another drug leaves this one alone
+    ([planned_in("N1", 100), denial("Rituximab was never given.", "Rituximab", 20, "N2", drug="rituximab",
+                                    triggers="negated:never given")], MET),
+    # "biologic-naive" covers every drug of the class, but not one its own sentence affirms
+    ([planned_in("N1", 100), denial("She has never received a biologic.", "biologic", 20, "N2",
+                                    concept="BIOLOGIC_CLASS", triggers="negated:has never received")], NOT_MET),
+    # a later note's last dose corrects an earlier note's mention after it (a copied medication list)
+    ([planned_in("N1", 100, note_date=INDEX - timedelta(100)),
+      exposure("B_CELL_BIOLOGIC", "Benlysta", 370, note="N2", note_date=INDEX - timedelta(10),
+               date_source="sentence_last_dose", drug="belimumab")], NOT_MET),
+    # ... but not a mention of its own note ("given today; last dose 3 weeks ago")
+    ([planned_in("N2", 10), exposure("B_CELL_BIOLOGIC", "Benlysta", 370, note="N2", note_date=INDEX - timedelta(10),
+                                     date_source="sentence_last_dose", drug="belimumab")], MET),
+])
+def test_later_corrections(evidence, status):
+    decision = decide("b_cell_biologic_12mo", evidence)
+    assert decision.status == status
+    if status == NOT_MET:
+        assert "corrected by a later note" in decision.reason
+
+
 def allergy(e):
     e.section = "allergies"
     return e
