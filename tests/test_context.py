@@ -473,6 +473,15 @@ def flags_of(screener, text, target):
     ("No llegó a recibir rituximab.", "rituximab", {"negated"}),
     ("Recibió rituximab en enero y no llegó a recibir medicación del estudio.", "rituximab", set()),
     ("She rejected the obinutuzumab trial.", "obinutuzumab", {"negated"}),
+    # a vaccine not on record, still to check, recommended or still missing: no dose, and no refusal
+    ("Hib no consta.", "Hib", {"uncertain"}),
+    ("Hib is not on her AIR record; will check with GP.", "Hib", {"uncertain"}),
+    ("Hib: no documented dose - the card has not been found.", "Hib", {"uncertain"}),
+    ("Revisar vacunación frente a Hib.", "Hib", {"uncertain"}),
+    ("No acudió a la cita de enfermería para la vacuna del neumococo.", "neumococo", {"uncertain"}),
+    ("Hib (Hiberix): indicada, el mismo día que Prevenar 20.", "Hib", {"hypothetical"}),
+    ("Nefro pide VNC20.", "VNC20", {"hypothetical"}),
+    ("Hib sigue sin administrarse.", "Hib", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):
     got, _ = flags_of(screener, text, target)
