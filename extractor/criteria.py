@@ -43,6 +43,11 @@ class Condition(_Strict):
     # mentions grouped by this metadata key ("method"): a group whose latest mention is negated or
     # historical ("IUD removed in 2023", "no quiere volver al DIU") no longer counts its older ones
     current_by: str | None = None
+    # the mention's sentence must hold one of these words ("condoms only", "sigue con preservativo")
+    words: list[str] = Field(default_factory=list)
+    # mentions found here no longer count once a note at least as recent says this
+    # ("Contraception: condoms only" after "copper IUD" or "IUD offered"): rule 5
+    ended_by: Condition | None = None
 
 
 class _Criterion(_Strict):

@@ -363,9 +363,23 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
         found = v.affirmed(cond.concepts, excludes=cond.exclude_flags, where=cond.where)
         if cond.current_by:
             found = _still_current(found, v.of(cond.concepts, where=cond.where), cond.current_by)
+    if cond.words:
+        words = _any_word(tuple(cond.words))
+        found = [ev for ev in found if words.search(ev.sentence_text)]
     if cond.within_days is not None:
         found = [ev for ev in found if window_position(ev, v.patient.index_date, cond.within_days) == "inside"]
+    if cond.ended_by is not None and found:
+        found = _not_ended(found, _condition_matches(cond.ended_by, v)[1])
     return bool(found), found, ""
+
+
+def _not_ended(found: list[Evidence], enders: list[Evidence]) -> list[Evidence]:
+    """``found`` without the mentions that a statement in a note at least as recent ends ("condoms
+    only" after "copper IUD"), unless that statement's own sentence names them too ("condoms only
+    until the IUD is fitted" is no such statement)."""
+    enders = [e for e in enders if e.note_date is not None
+              and not any(f.note_id == e.note_id and f.sentence_start == e.sentence_start for f in found)]
+    return [ev for ev in found if ev.note_date is None or not any(e.note_date >= ev.note_date for e in enders)]
 
 
 def _self_dated(ev: Evidence) -> bool:

@@ -482,6 +482,9 @@ def flags_of(screener, text, target):
     ("Hib (Hiberix): indicada, el mismo día que Prevenar 20.", "Hib", {"hypothetical"}),
     ("Nefro pide VNC20.", "VNC20", {"hypothetical"}),
     ("Hib sigue sin administrarse.", "Hib", {"negated"}),
+    ("Hasta ahora usaban solo preservativo.", "preservativo", {"historical"}),
+    ("Plan: si decide DIU se colocará ese día.", "DIU", {"hypothetical"}),
+    ("Si precisara rituximab, se pedirá serología.", "rituximab", {"hypothetical"}),
 ])
 def test_context_flags(screener, text, target, flags):
     got, _ = flags_of(screener, text, target)

@@ -384,6 +384,22 @@ def test_tuberculosis(evidence, status):
                        ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 600, method="iud")], {"sex": "F"}, MET),  # reinserted
     ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "implant", 300, method="implant"),
                        ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 100, method="iud", negated=True)], {"sex": "F"}, MET),
+    # a later note naming a less effective method as the one in use ends a highly effective one
+    ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "copper IUD", 300, method="iud"),
+                       said_after("CONTRACEPTION_LESS_EFFECTIVE", "Contraception: condoms only.", "condoms", 20, "N2")],
+     {"sex": "F"}, NOT_MET),
+    ("contraception", [said_after("CONTRACEPTION_LESS_EFFECTIVE", "Usan solo preservativo.", "preservativo", 300, "N1"),
+                       ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "DIU", 20, method="iud", note="N2")], {"sex": "F"}, MET),
+    # "condoms" without "only" is no statement that nothing else is used
+    ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "implant", 300, method="implant"),
+                       said_after("CONTRACEPTION_LESS_EFFECTIVE", "Uses condoms with new partners.", "condoms", 20, "N2")],
+     {"sex": "F"}, MET),
+    # the statement's own sentence names the highly effective method: no ending
+    ("contraception", [said_after("CONTRACEPTION_HIGHLY_EFFECTIVE", "Condoms only until the IUD is fitted.", "IUD", 20,
+                                  "N2", method="iud"),
+                       said_after("CONTRACEPTION_LESS_EFFECTIVE", "Condoms only until the IUD is fitted.", "Condoms", 20,
+                                  "N2")], {"sex": "F"}, MET),
+    ("contraception", [said_after("CONTRACEPTION_LESS_EFFECTIVE", "Condoms only.", "Condoms", 20, "N2")], {"sex": "M"}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, UNKNOWN),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
