@@ -198,10 +198,15 @@ _ANCHOR_AFTER_RE = _rx(r"<S>+(?:to|than|the|a|an|this|that|these|those|her|his|t
                        r"|delivery|initiation|\w+ing)\b")
 # Spanish "hace 3 meses", "hace dos años"; Portuguese "há 3 meses", "há dois anos"
 _SPANISH_NUMBERS = {w: n for w, n in COUNT_WORDS.items() if w not in NUMBER_WORDS}
-_HACE_RE = _rx(r"(?:\bhace|(?<!\w)h[áa])<S>+(?:(?P<n>\d{1,3})|(?P<w>"
+_HACE_RE = _rx(r"(?:\bhace|(?<!\w)h[áa])<S>+(?:(?:unos|unas|uns|umas|aproximadamente|aprox\.?|alrededor<S>+de|cerca<S>+de"
+               r"|casi|quase|m[áa]s<S>+de|mais<S>+de)<S>+)?(?:(?P<n>\d{1,3})|(?P<w>"
                + "|".join(sorted(_SPANISH_NUMBERS, key=len, reverse=True)) + r"))<S>+"
                r"(?P<unit>d[ií]as?|semanas?|mes(?:es)?|meses|años?|anos?)\b")
 _SPANISH_UNITS = {"d": "d", "s": "w", "m": "m", "a": "y"}
+# a day of the note's own month: "El día 18 Nefro le subió el enalapril", "no dia 3", "on the 18th"
+_DAY_OF_MONTH_RE = _rx(r"(?:\b(?:el|este|no|o)<S>+d[ií]a<S>+(?P<d>\d{1,2})|\bon<S>+the<S>+(?P<d2>\d{1,2})(?:st|nd|rd|th))(?![\d/.-]\d|\d)")
+# "el día 18 de mayo" is the named date's; "el día 10 de tratamiento", "día 5 post", a count
+_MONTH_FOLLOWS_RE = _rx(r"<S>*(?:[/.-]<S>*\d|<MONTH>|(?:de|del|of|post|tras|after|from|desde|do|da)\b)")
 # month/day items sharing the year of the last one: "07/02, 07/03, 07/04/2024"
 _MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*)+)"
                   r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?!\d)")
@@ -290,6 +295,7 @@ def find_dates(text: str, reference_date: date | None = None,
                      for start, end, lo, hi in admission_ranges(text, _anchors))
     if ref is not None:
         found.extend(_find_hace(text, ref))
+        found.extend(_find_day_of_month(text, ref))
         found.extend(_find_yearless(text, prefer_day_first, ref, named))
         found.extend(_find_ago(text, ref))
         found.extend(_find_calendar_relative(text, ref))
@@ -696,6 +702,21 @@ def _find_hace(text: str, ref: date) -> Iterator[DateMention]:
         except (OverflowError, ValueError):
             continue
         yield _mention(text, m.start(), m.end(), lo, hi, precision, "relative")
+
+
+def _find_day_of_month(text: str, ref: date) -> Iterator[DateMention]:
+    """"el día 18" with no month: the 18th of the note's month, or of the month before when the
+    note was written before the 18th."""
+    for m in _DAY_OF_MONTH_RE.finditer(text):
+        if _MONTH_FOLLOWS_RE.match(text, m.end()):
+            continue
+        day = int(m["d"] or m["d2"])
+        month_start = ref.replace(day=1)
+        if day > ref.day:
+            month_start = _add_months(month_start, -1)
+        found = _safe_date(month_start.year, month_start.month, day)
+        if found is not None:
+            yield _mention(text, m.start(), m.end(), found, found, "day", "relative")
 
 
 # days of one month written as a range: "bolos 13-15/01/2025", "pulses 3-5 March 2024"

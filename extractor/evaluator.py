@@ -782,6 +782,8 @@ def dose_change_in_window(c, v: View) -> Decision:
     # "(no change since started in Jan)": an undated change told inside a stability statement is not dated today
     stable_drugs = {id(d) for _, d in stable}
     changes = [(e, d) for e, d in changes if not (e.date_source == "note_date" and id(d) in stable_drugs)]
+    # "sin cambios desde que se subió en enero" retells the change a note of 17/01 dated to the day
+    changes = [(e, d) for e, d in changes if not _retold(e, d, changes)]
     inside = [(e, d) for e, d in changes if window_position(e, index, c.window_days) == "inside"]
     if inside:
         return Decision(MET, [x for pair in inside for x in pair], "change within window: " + _when([d for _, d in inside], index))
@@ -829,6 +831,17 @@ def dose_change_in_window(c, v: View) -> Decision:
     if changes_outside:
         return Decision(NOT_MET, changes_outside, "last documented change before the window")
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
+
+
+def _retold(change: Evidence, drug: Evidence, changes: list[tuple[Evidence, Evidence]]) -> bool:
+    """A change dated only to a range ("en enero") that holds a change of the same drug dated to
+    the day: the same change, retold less precisely (rule 5: the most specific statement wins)."""
+    if change.date_min is None or change.date_max is None or change.date_min == change.date_max:
+        return False
+    key = drug.details.get("drug", drug.text.lower())
+    return any(e is not change and e.date_min is not None and e.date_min == e.date_max
+               and change.date_min <= e.date_min <= change.date_max
+               and d.details.get("drug", d.text.lower()) == key for e, d in changes)
 
 
 def lab_panel(c, v: View) -> Decision:

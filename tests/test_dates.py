@@ -478,6 +478,11 @@ def test_a_year_cue_reads_across_a_hard_wrap(text):
     ("el pasado enero", "2025-01-01", "2025-01-31"),
     ("a finales de marzo se suspende", "2025-03-01", "2025-03-31"),
     ("a principios de julio", "2024-07-01", "2024-07-31"),
+    ("hace unos dos meses se le cambió", "2025-03-21", "2025-04-20"),
+    ("há cerca de 3 meses", "2025-02-18", "2025-03-20"),
+    ("El día 3 Nefro le subió el enalapril", "2025-06-03", "2025-06-03"),
+    ("el día 18 se suspende", "2025-05-18", "2025-05-18"),  # written on the 5th: last month's 18th
+    ("stopped on the 2nd", "2025-06-02", "2025-06-02"),
 ])
 def test_spanish_relative_dates(text, lo, hi):
     (m,) = find_dates(text, date(2025, 6, 5))

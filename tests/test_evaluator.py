@@ -491,6 +491,12 @@ def acei(days, amount, note, start=0, **kw):
       acei(62, 16, "N1", start=30, note_date=INDEX - timedelta(days=10))], UNKNOWN),
     ([ev("OTHER_ANTIHYPERTENSIVE", "amlodipine", 10, note="N1", sent=(0, 40)),
       ev("DOSE_CHANGE", "increased", 10, note="N1", start=12, sent=(0, 40)), acei(10, 10, "N1", start=30, sent=(0, 40))], UNKNOWN),
+    # "sin cambios desde que se subió en enero" (45-75 days) retells the increase dated to the day 63 days back
+    ([acei(63, 5, "N1", sent=(0, 40)), ev("DOSE_CHANGE", "increased", 63, note="N1", start=12, sent=(0, 40)),
+      acei(0, 5, "N2", sent=(0, 60)), ev("DOSE_CHANGE", "se subió", 0, note="N2", start=20, sent=(0, 60),
+                                         date_min=INDEX - timedelta(days=75), date_max=INDEX - timedelta(days=45))], NOT_MET),
+    ([acei(0, 5, "N2", sent=(0, 60)), ev("DOSE_CHANGE", "se subió", 0, note="N2", start=20, sent=(0, 60),
+                                         date_min=INDEX - timedelta(days=75), date_max=INDEX - timedelta(days=45))], UNKNOWN),
 ])
 def test_acei_arb_change(evidence, status):
     assert decide("acei_arb_change_2mo", evidence).status == status
