@@ -146,6 +146,7 @@ class _DateWords:
     document_date_before: re.Pattern[str]  # the date after it dates the document
     specimen_before: re.Pattern[str]  # the date after it is when the specimen was taken
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
+    current: re.Pattern[str]  # a value read after it is today's: a date before it is an earlier value's
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
 
 
@@ -164,6 +165,7 @@ def _date_words() -> _DateWords:
         specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*",
                                    re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
+        current=re.compile(rf"\b(?:{alternation(data['current_words'])})(?!\w)", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
                                   re.IGNORECASE),
     )
@@ -485,7 +487,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 triggers.append(f"{flag}:section {ev.section}")
         ev.context_triggers = "; ".join(triggers)
         if rule is not None and rule.metadata:
-            ev.details.update(rule.metadata)
+            # "why" documents the rule in its file; it is no property of the mention
+            ev.details.update((k, v) for k, v in rule.metadata.items() if k != "why")
         config = concepts.get(ev.concept, {})
         reader = READERS.get(config.get("value", ""))
         if reader is not None:
@@ -531,6 +534,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
         in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+        if anchor is not None and anchor > ev.end:
+            # "SLEDAI que en enero era de 4, ahora es de 10": the value after "ahora" is not of January
+            blockers = blockers + [m.span() for m in _date_words().current.finditer(text, ev.end, anchor)]
         if anchor is not None and any(d.start > anchor for d in in_sentence):
             # "20 en octubre de 2024 → 8 el 17/03/2025": a date before the arrow is the earlier score's
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, sent.start_char, anchor)]

@@ -14,7 +14,7 @@ __all__ = ["parse_score"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[|-]|date|value|result|fecha|valor|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
-    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|del|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
+    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|del|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|que|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
     # a checklist's threshold before the value: "[x] SLEDAI-2K >= 6 -- 12 on 04/15/2025"
     r"(?:>=|≥)\s*\d{1,2}\s*(?:--|—|–|:)|"
@@ -32,8 +32,9 @@ _SCORE = re.compile(
     r"|(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|(?<!\d)(?:19|20)\d{2}(?!\d)|\([^()\n]{1,30}\)|[^\d\n;()]){1,40}?"
     r"\s*(?=→|->|-->|=>)"
     # "16 at diagnosis; today 12", "16; hoy 12"
+    # "que en enero era de 4 ahora es de 10", "now it is 10"
     r"|(?:\([^()\n]{1,30}\)|[^\d\n.;()]){0,40}?(?:[;,]\s*|\s+)(?:today|now|currently|hoy|ahora|actualmente|actual)\s*:?\s*"
-    r"(?=\d{1,3}(?![\d/]))"
+    r"(?:(?:it|is|es|est[áa]|de|en|of|at|a)\s+)*(?=\d{1,3}(?![\d/]))"
     # "4 at the August review; 10 today"
     r"|[^\d\n.;()]{0,40}?[;,]\s*(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b))?"
     r"(?:→|->|-->|=>|to|a|,\s*now|now|then|(?<=[;,])|(?<=[;,]\s)|(?<=[^\W\d_]\s)|(?<=[^\W\d_]:\s))\s*\d{1,3}(?![\d/]|\.\d))*)",

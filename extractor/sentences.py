@@ -68,7 +68,9 @@ def _words() -> _Words:
         open_end=re.compile(rf"(?:\b(?:{alternation(ends['words'])})|[{signs}])$", re.IGNORECASE),
         before_number=re.compile(rf"\b(?:{alternation(data['before_number'])})$", re.IGNORECASE),
         dictated=re.compile(rf"(?<!\w)(?:{phrases(spoken['paragraphs'])})(?!\w)", re.IGNORECASE),
-        spoken_stop=re.compile(rf"(?<!\w)(?:{phrases(spoken['paragraphs'] + spoken['stops'])})(?!\w)"
+        # "period of two weeks", "a punto de iniciar": a stop word followed by "of"/"de" is no stop
+        spoken_stop=re.compile(rf"(?<!\w)(?:{phrases(spoken['paragraphs'])}|(?:{phrases(spoken['stops'])})"
+                               rf"(?![ \t]+(?:of|de|del)\b))(?!\w)"
                                rf"(?:[ \t]+(?:{phrases(spoken['paragraphs'])})(?!\w))*[ \t]*", re.IGNORECASE),
     )
 

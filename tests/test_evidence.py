@@ -144,6 +144,9 @@ def test_document_dates(text, document):
     ("SLEDAI-2K: 20 en octubre de 2024 → 8 el 17/03/2025.", "SLEDAI-2K", "2025-03-17"),
     ("SLEDAI 4 (03/12/2024) -> 14 (07/19/2024)", "SLEDAI", "2024-07-19"),
     ("SLEDAI-2K (12/02/2024): 4 -> 10", "SLEDAI-2K", "2024-12-02"),
+    # a score after "ahora"/"now" is today's; the month before it is the earlier score's
+    ("el sledai dos k que en enero era de cuatro ahora es de diez punto", "sledai dos k", "2024-07-15"),
+    ("SLEDAI-2K 4 in January, now 10.", "SLEDAI-2K", "2024-07-15"),
     # a drug class named between a date and a drug is no other drug of its own
     ("Marzo de 2019: lupus inducido por anti-TNF, se retiró el adalimumab.", "adalimumab", "2019-03"),
     # a drug in a bracket keeps the bracket's date; a bracket with no drug still dates what it follows

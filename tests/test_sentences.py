@@ -39,6 +39,10 @@ from extractor.sentences import sentence_spans
     ("ANA 1 to 320 and alopecia period anti DNA has been negative period new paragraph Plan colon labs",
      ["ANA 1 to 320 and alopecia period ", "anti DNA has been negative period new paragraph ", "Plan colon labs"]),
     ("Menstrual period 2 weeks ago, no rash.", ["Menstrual period 2 weeks ago, no rash."]),
+    ("sedimento con diez hematíes punto respuesta parcial punto pero tiene artritis punto y aparte plan",
+     ["sedimento con diez hematíes punto ", "respuesta parcial punto ", "pero tiene artritis punto y aparte ", "plan"]),
+    ("estaba a punto de iniciar rituximab punto y aparte", ["estaba a punto de iniciar rituximab punto y aparte"]),
+    ("rash for a period of two weeks period new paragraph labs", ["rash for a period of two weeks period new paragraph ", "labs"]),
     # prose hard-wrapped at a fixed width (three or more lines near the longest) goes on with any
     # word; one long line alone, a table row or a list item after it does not
     ("   Your kidney numbers are better this month and the swelling should keep going down, as expected.\n   We'll repeat a TB blood test (T-SPOT) once your prednisone is lower. No symptoms of active\n   TB from what you describe, but do call us if you get fevers, night sweats or a bad cough.",

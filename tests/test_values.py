@@ -63,6 +63,8 @@ def test_lab_result(after, before, result, number):
     (": 10 in January -> 16 today", 16), (": 4 at the August review; 10 today", 10),
     (": 10 on 09/10/2024 -> 4 today", 4), (" 6; plan MMF", 6),
     ("-2K hoy: 8", 8), ("-2K al egreso: 4", 4),                        # Spanish
+    (" que en enero era de cuatro ahora es de diez punto", 10), (" catorce punto", 14),  # dictated
+    (": 4 in March, now it is 9", 9),
     ("-2K at admission (18/02/2025): 14 (proteinuria, hematuria, pyuria, low complement, anti-DNA).", 14),
     (" at discharge: 6", 6),
     (" del 10/04/2025: 12 (proteinuria 4, hematuria 4, hipocomplementemia 2, anti-DNA 2).", 12),
