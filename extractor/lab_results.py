@@ -38,8 +38,9 @@ _POLARITY = [
     ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available|"
                 r"ausstehend|angefordert|en\s+cours|en\s+attente|demand[ée]e?|in\s+corso|in\s+attesa|richiest[oa]|aangevraagd"),
 ]
+# a result word starts a word: "HCV (anticuerpos) no reactivo" holds no "pos"
 _POLARITY_RE = re.compile(
-    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _POLARITY), re.IGNORECASE
+    r"(?<!\w)(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _POLARITY) + ")", re.IGNORECASE
 )
 # A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
 _SIGN_RE = re.compile(r"^[ \t:=]*(?P<sign>[+-])[ \t]*(?=[,;.)]|$|\r?\n)")  # not "T-SPOT - repeat"

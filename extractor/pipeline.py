@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import re
 import warnings
 from pathlib import Path
 
@@ -143,12 +144,19 @@ def ln_abbreviation_targets(doc: Doc) -> Doc:
     return doc
 
 
+_INITIAL = re.compile(r"[A-Za-z]\.")
+
+
 def _tokenizer(nlp: Language):
     from medspacy.custom_tokenizer import create_medspacy_tokenizer
 
     tokenizer = create_medspacy_tokenizer(nlp)
     infixes = list(nlp.Defaults.infixes) + [DIGIT_LETTER_INFIX, HL7_INFIX]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # spaCy keeps an initial with its period ("B.") as one token: "hepatitis B." and "Haemophilus
+    # influenzae tipo b." at a sentence's end would then never match their phrase rules
+    tokenizer.rules = {text: attrs for text, attrs in tokenizer.rules.items() if not _INITIAL.fullmatch(text)}
+    tokenizer.suffix_search = re.compile(tokenizer.suffix_search.__self__.pattern + r"|(?<=^[A-Za-z])\.$").search
     # medspaCy's tokenizer already splits on punctuation; keep its own infixes too.
     return tokenizer
 

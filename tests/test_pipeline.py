@@ -33,6 +33,21 @@ def test_digit_letter_split(nlp):
     assert [t.text for t in nlp.tokenizer("pred 60mg/d, 34yo F")][:3] == ["pred", "60", "mg"]
 
 
+@pytest.mark.parametrize("text, words", [
+    ("tipo b.", ["tipo", "b", "."]),          # an initial's period is a sentence's end here
+    ("hepatitis B.", ["hepatitis", "B", "."]),
+    ("e.g. this", ["e.g.", "this"]),
+    ("U.S. citizen", ["U.S.", "citizen"]),
+])
+def test_a_letter_keeps_no_period(nlp, text, words):
+    assert [t.text for t in nlp.tokenizer(text)] == words
+
+
+def test_a_phrase_ending_in_a_letter_matches_before_a_full_stop(nlp):
+    doc = nlp("No ha recibido vacuna contra Haemophilus influenzae tipo b.")
+    assert [(e.label_, e.text) for e in doc.ents] == [("VACCINE", "Haemophilus influenzae tipo b")]
+
+
 def test_hl7_separators_split(nlp):
     words = [t.text for t in nlp.tokenizer("OBX|3|ST|HBSAG^Hepatitis B surface Ag^L||Nonreactive")]
     assert words[:9] == ["OBX", "|", "3", "|", "ST", "|", "HBSAG", "^", "Hepatitis"]

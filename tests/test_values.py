@@ -9,6 +9,7 @@ from extractor.scores import parse_score
 
 @pytest.mark.parametrize("after, before, result, number", [
     (": non-reactive.", "", "negative", None),
+    (" (anticuerpos) no reactivo; HBsAg no reactivo", "", "negative", None),  # no "pos" inside a word
     (" (-), anti-HBc (+)", "", "negative", None),
     (" +", "", "positive", None),
     (" <10 mIU/mL", "", None, 10.0),
