@@ -190,6 +190,8 @@ class ConceptConfig(_Strict):
     # a mention with no date of its own in a report that states when its specimen was taken
     # ("Collected: 19-JUL-2024") is dated by that day, not by the report's date
     specimen_dated: bool = False
+    # its rules state the finding ("Respuesta renal parcial:"): a field label of it asserts it
+    label_asserts: bool = False
 
 
 class CriteriaFile(_Strict):

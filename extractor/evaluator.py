@@ -79,7 +79,8 @@ class View:
         self.patient = patient
         self.criteria = criteria
         ignore = set(criteria.spec.ignore_sections)
-        self.all = [ev for ev in evidence if (ev.section or "") not in ignore]
+        # under Allergies, or named by an allergy field inside a line: never an administration or finding
+        self.all = [ev for ev in evidence if (ev.section or "") not in ignore and not ev.details.get("allergy")]
         self.default_excludes = tuple(criteria.spec.affirmed_excludes)
 
     def of(self, concepts: Iterable[str], where: dict[str, Any] | None = None,
@@ -103,7 +104,15 @@ class View:
                 if not any(getattr(ev, f) for f in flags) and not ev.details.get("field_label")]
 
     def negated(self, concepts: Iterable[str], **kw) -> list[Evidence]:
-        return [ev for ev in self.of(concepts, **kw) if ev.negated and not ev.family]
+        """Denied mentions. A field name denied together with the things the field then names
+        ("Biológicos: nunca recibió rituximab ni belimumab") denies those things, not the field's
+        whole class (rule 4)."""
+        return [ev for ev in self.of(concepts, **kw) if ev.negated and not ev.family
+                and not (ev.details.get("field_label") and self._names_its_items(ev))]
+
+    def _names_its_items(self, label: Evidence) -> bool:
+        return any(ev.note_id == label.note_id and ev.concept != label.concept and ev.negated
+                   and label.end <= ev.start < label.sentence_end for ev in self.all)
 
 
 def latest(evs: Iterable[Evidence]) -> Evidence | None:
@@ -392,6 +401,18 @@ def _same_dated_event(a: Evidence, b: Evidence) -> bool:
     return _self_dated(a) and _self_dated(b) and a.date_min <= b.date_max and b.date_min <= a.date_max
 
 
+def _stems(text: str) -> set[str]:
+    return {w[:4] for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
+
+
+def _carried_out(plan: Evidence, done: Evidence) -> bool:
+    """A plan dated only by its note ("Planned procedure: Laparoscopic cholecystectomy") that a
+    mention of the same procedure dated on or after that note reports done ("Underwent lap chole
+    12/02/2024")."""
+    return (not _self_dated(plan) and plan.note_date is not None and done.date_min is not None
+            and done.date_min >= plan.note_date and bool(_stems(plan.text) & _stems(done.text)))
+
+
 def _still_current(found: list[Evidence], every: list[Evidence], key: str) -> list[Evidence]:
     """``found`` without the mentions of a group (same ``details[key]``) that a later negated or
     historical mention of the group ends: the IUD of 2016 is not current after "IUD removed in 2023"."""
@@ -517,10 +538,13 @@ def dose_limit(c, v: View) -> Decision:
                 continue
             per_day = d.get("per_day") or (1 if gc.get("assume_once_daily") else None)
             factor = gc["prednisone_equivalent"].get(d.get("drug"), 1.0)
-            if d.get("unit") != "mg" or per_day is None:
+            per_kg = d.get("unit") == "mg/kg" and weight_ev is not None  # "prednisona 0,5 mg/kg" with a weight
+            if (d.get("unit") != "mg" and not per_kg) or per_day is None:
                 undecided.append(ev)
                 continue
             daily = (d["daily_amount"] if d.get("daily_amount") is not None else d["amount"] * per_day) * factor
+            if per_kg:
+                daily *= weight_ev.details["weight_kg"]
             if weight_ev is not None:
                 limit = gc["max_mg_per_kg_per_day"] * weight_ev.details["weight_kg"]
                 why = (f"{d.get('drug')} {daily:g} mg/day prednisone-equivalent vs {limit:g} "
@@ -737,7 +761,7 @@ def _exposure_decision(c, v: View, hits: list[Evidence]) -> Decision:
         # "colecistectomía el 12/09/2024 sin complicaciones") is no longer a plan
         planned = [ev for ev in v.of(c.concepts, where=c.where, where_concepts=c.where_concepts)
                    if ev.hypothetical and not ev.negated and not ev.family
-                   and not any(_same_dated_event(ev, done) for done in hits)]
+                   and not any(_same_dated_event(ev, done) or _carried_out(ev, done) for done in hits)]
         if planned:
             return Decision(UNKNOWN, planned, "planned, not performed: " + _summ(planned))
     if by_pos.get("outside"):

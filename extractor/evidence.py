@@ -102,6 +102,30 @@ class Evidence:
         return (self.date_min or date.min, self.date_max or date.min)
 
 
+# a clause that goes on from the one before ("Hysterectomy, for fibroids (2012)") is no list item of its own
+_CONTINUING = re.compile(r"[ \t]*(?:for|in|on|at|with|after|since|due|because|por|para|en|de|del|con|tras|desde|"
+                         r"the|el|la|los|las|and|y|or|o)\b", re.IGNORECASE)
+
+
+def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], start: int, end: int) -> list:
+    """``dates`` without those in a bracket of another item of a list: in "ITP (2015), LN class IV
+    (09/2024), uterine fibroids s/p hysterectomy", neither date is the hysterectomy's, whose own
+    item has none. A bracket that holds the mention too is its own ("(desde diciembre, sustituye a
+    enalapril)")."""
+    kept = []
+    for d in dates:
+        open_at = text.rfind("(", 0, d.start)
+        close_at = text.find(")", d.end)
+        if (open_at == -1 or close_at == -1 or "\n" in text[open_at:close_at] or ")" in text[open_at:d.start]
+                or clause[0] <= open_at < clause[1] or open_at < start < close_at):
+            kept.append(d)
+            continue
+        item = max(text.rfind(",", 0, open_at), text.rfind(";", 0, open_at)) + 1
+        if _CONTINUING.match(text, item):
+            kept.append(d)
+    return kept
+
+
 def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
     """The comma/semicolon-delimited part of the sentence around a mention."""
     left = max(text.rfind(",", sent_start, start), text.rfind(";", sent_start, start)) + 1 or sent_start
@@ -477,6 +501,10 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:{trigger} (of {ents[i - 1].text})")
         context_of[ent.start_char] = [tuple(t.split(":", 1)) for t in triggers]
+        for modifier in modifiers:
+            if modifier.category == "ALLERGY":  # a drug an inline allergy field names: as under Allergies
+                ev.details["allergy"] = True
+                triggers.append(f"allergy:{doc[modifier.modifier_span[0]:modifier.modifier_span[1]].text.strip()}")
         own = [m for m in modifiers if m.category == "PATIENT"]  # "personal hx of", under FHx
         triggers += [f"patient:{doc[m.modifier_span[0]:m.modifier_span[1]].text}" for m in own[:1]]
         for flag, value in section_flags.get(ev.section or "", {}).items():
@@ -506,7 +534,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 ev.value, parsed = value
                 # what the text leaves unsaid does not erase what the rule states (a Solu-Medrol dose is IV)
                 ev.details.update({k: v for k, v in parsed.items() if v is not None or k not in ev.details})
-        if not ev.value and _is_label(text, ent.start_char, ent.end_char):
+        if not ev.value and not config.get("label_asserts") and _is_label(text, ent.start_char, ent.end_char):
             ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
         form = form_answer(text, ent.start_char, ent.end_char)
         if form is not None:
@@ -555,6 +583,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             # an arrow in a later clause leads to another event: "refractory to MMF and rituximab;
             # progressive CKD -> HD start 03/11/2024" does not date the rituximab
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
+        if in_sentence and not any(clause[0] <= d.start and d.end <= clause[1] for d in in_sentence):
+            in_sentence = _without_items_brackets(text, in_sentence, clause, start, end)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
                      specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start))
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))

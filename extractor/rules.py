@@ -34,6 +34,7 @@ CONTEXT_DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEU
 CONTEXT_CATEGORIES = {
     "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "FAMILY",
     "PATIENT",  # the patient is named as the experiencer: a family-history section does not make it family
+    "ALLERGY",  # an allergy field inside a line ("Wt 80 kg   Allergies: Etanercept (hives)"): no administration
     "PSEUDO", "TERMINATE",
 }
 _CATEGORY = re.compile(r"^[A-Z][A-Z0-9_]*$")

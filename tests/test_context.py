@@ -483,6 +483,18 @@ def flags_of(screener, text, target):
     ("Nefro pide VNC20.", "VNC20", {"hypothetical"}),
     ("Hib sigue sin administrarse.", "Hib", {"negated"}),
     ("Hasta ahora usaban solo preservativo.", "preservativo", {"historical"}),
+    ("Consejería: se explican opciones (implante subdérmico, DIU de cobre, DIU hormonal).", "DIU hormonal", {"hypothetical"}),
+    ("Paciente elige implante subdérmico de etonogestrel; se ordena.", "implante subdérmico", {"hypothetical"}),
+    ("Tras la información, RECHAZA el implante; prefiere seguir con preservativo.", "preservativo", set()),
+    ("Pendiente por autorización: implante subdérmico de etonogestrel 68 mg.", "implante subdérmico", {"hypothetical"}),
+    ("Implante subdérmico pendiente de autorización por la EPS.", "Implante subdérmico", {"hypothetical"}),
+    ("Se diligencia MIPRES para belimumab 10 mg/kg IV.", "belimumab", {"hypothetical"}),
+    ("Respuesta renal parcial: no alcanza respuesta completa a los 6 meses.", "Respuesta renal parcial", set()),
+    ("Respuesta renal parcial: no alcanza respuesta completa a los 6 meses.", "respuesta completa", {"negated"}),
+    ("Trasplante: no.", "Trasplante", {"negated"}),
+    ("Antecedentes oncológicos personales: niega. Madre con cáncer de mama.", "Antecedentes oncológicos", {"negated"}),
+    ("Vacunas: influenza (10/2024). Haemophilus influenzae tipo b: nunca aplicada.", "Haemophilus influenzae tipo b", {"negated"}),
+    ("Vacunas: influenza (10/2024). Haemophilus influenzae tipo b: nunca aplicada.", "influenza", set()),
     ("Plan: si decide DIU se colocará ese día.", "DIU", {"hypothetical"}),
     ("Si precisara rituximab, se pedirá serología.", "rituximab", {"hypothetical"}),
 ])
@@ -540,3 +552,14 @@ def test_patient_named_under_family_history(screener, text, target, flags):
 def test_triggers_are_recorded(screener):
     _, ev = flags_of(screener, "Will consider rituximab.", "rituximab")
     assert "hypothetical:" in ev.context_triggers
+
+
+@pytest.mark.parametrize("text, target, allergy", [
+    ("Pt: P216   Wt 80.0 kg   Allergies: Etanercept (hives)", "Etanercept", True),
+    ("She is allergic to rituximab; received belimumab 03/2024.", "rituximab", True),
+    ("She is allergic to rituximab; received belimumab 03/2024.", "belimumab", False),
+    ("Alergias: ninguna conocida. Recibió rituximab en 2024.", "rituximab", False),
+])
+def test_an_allergy_field_inside_a_line(screener, text, target, allergy):
+    _, ev = flags_of(screener, text, target)
+    assert bool(ev.details.get("allergy")) is allergy

@@ -225,6 +225,12 @@ def seen_after(sentence, days):
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "clinical trial", 150, negated=True)], NOT_MET),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "clinical trial", 400, negated=True)], UNKNOWN),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 90)], MET),
+    # "Biológicos: nunca recibió rituximab ni belimumab" denies the two drugs, not every biologic
+    ("abatacept_12mo", [exposure("BIOLOGIC_CLASS", "Biológicos", 0, negated=True, field_label=True),
+                        exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True, start=30)], UNKNOWN),
+    ("b_cell_biologic_12mo", [exposure("BIOLOGIC_CLASS", "Biológicos", 0, negated=True, field_label=True),
+                              exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True, start=30)], NOT_MET),
+    ("abatacept_12mo", [exposure("BIOLOGIC_CLASS", "Biológicos", 0, negated=True, field_label=True)], NOT_MET),  # "Biológicos: nunca"
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 91)], NOT_MET),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "enrolled in any trial", 0, negated=True)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cholecystectomy", 183)], MET),
@@ -242,6 +248,13 @@ def seen_after(sentence, days):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 200, hypothetical=True, note="N3"),
                            exposure("MAJOR_SURGERY", "colecistectomía", 200, note="N7")], NOT_MET),
     ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "dental extraction", 10)], UNKNOWN),   # not a surgical history
+    # a pre-op note's plan, dated by its note, then "Underwent lap chole 12/02/2024" (outside the window)
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "Laparoscopic cholecystectomy", 217, hypothetical=True,
+                                    date_source="note_date", note="N5"),
+                           exposure("MAJOR_SURGERY", "lap chole", 210, note="N6")], NOT_MET),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 217, hypothetical=True,
+                                    date_source="note_date", note="N5"),
+                           exposure("MAJOR_SURGERY", "lap chole", 210, note="N6")], UNKNOWN),
     ("major_surgery_6mo", [exposure("SURGICAL_HISTORY", "PSH", 10, field_label=True)], NOT_MET),  # "PSH: BTL 2018" documents it
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30)], UNKNOWN),
@@ -412,6 +425,13 @@ def test_tuberculosis(evidence, status):
     ("lactating", [ev("LACTATING", "breastfeeding", 365)], {"sex": "F"}, MET),
     ("lactating", [ev("LACTATING", "breastfeeding", 366)], {"sex": "F"}, UNKNOWN),   # a year back is not current
     ("lactating", [], {"sex": "M"}, NOT_MET),
+    # a later note says it stopped: no longer current, and a stop says nothing of today either way
+    ("lactating", [ev("LACTATING", "lactancia materna", 120, note="N1"),
+                   said_after("LACTATING", "Lactancia materna: suspendida desde febrero.", "Lactancia materna", 30, "N2",
+                              historical=True)], {"sex": "F"}, UNKNOWN),
+    ("lactating", [ev("LACTATING", "breastfeeding", 30, note="N2"),
+                   said_after("LACTATING", "Breastfed her first child for 6 months.", "Breastfed", 120, "N1",
+                              historical=True)], {"sex": "F"}, MET),
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0)], {}, MET),
     # the relative named with a guardianship is the guardian: "his sister and legal guardian"
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "legal guardian", 0, family=True)], {}, MET),
@@ -461,6 +481,14 @@ def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, ag
     ([drug("prednisone", 10, 60, per_day=1, daily=60, agent_class="glucocorticoid"),
       ev("WEIGHT", "Weight: 50 kg", 10, weight_kg=50.0, start=50)], MET),        # 60 mg > 1 mg/kg x 50 kg
     ([drug("mycophenolate_mofetil", 400, 1500, per_day=2, daily=3000)], UNKNOWN),  # past dose
+    # "prednisona 0,5 mg/kg en descenso" with a weight: 0.5 x 66 = 33 mg/day; 1.5 mg/kg is above 1 mg/kg
+    ([drug("prednisone", 10, 0.5, unit="mg/kg", agent_class="glucocorticoid"),
+      ev("WEIGHT", "Peso: 66 kg", 10, weight_kg=66.0, start=50)], NOT_MET),
+    ([drug("prednisone", 10, 1.5, unit="mg/kg", agent_class="glucocorticoid"),
+      ev("WEIGHT", "Peso: 66 kg", 10, weight_kg=66.0, start=50)], MET),
+    ([drug("prednisone", 10, 0.5, unit="mg/kg", agent_class="glucocorticoid")], UNKNOWN),   # no weight
+    # pulses are IV: no oral dose
+    ([drug("methylprednisolone", 10, 500, route="iv", agent_class="glucocorticoid")], UNKNOWN),
     ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000, historical=True)], UNKNOWN),
     # a reduction planned after the index date is not the current dose
     ([drug("prednisone", 14, 50, per_day=1, daily=50, agent_class="glucocorticoid", note_date=INDEX),

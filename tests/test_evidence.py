@@ -156,6 +156,10 @@ def test_document_dates(text, document):
     # an arrow in a later clause leads to another event; one in the mention's own clause does not
     ("LN treated with cyclophosphamide, MMF and rituximab; progressive CKD -> HD start 03/11/2024.", "rituximab", "2024-07-15"),
     ("Lisinopril 10 -> 20 mg on 03/11/2024.", "Lisinopril", "2024-03-11"),
+    # a bracketed date is its own list item's: the hysterectomy's item has none
+    ("ITP (2015, remission), LN class IV (09/2024), HTN, uterine fibroids (benign) s/p hysterectomy.", "hysterectomy", "<=2024-07-15"),
+    ("Hysterectomy, for fibroids (2012).", "Hysterectomy", "2012"),
+    ("lisinopril 20 mg daily (up from 10 mg on 12/13/24, no change since)", "no change", "2024-12-13"),
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     from extractor.evidence import doc_evidence
@@ -219,3 +223,14 @@ def test_a_rule_states_what_the_text_leaves_unsaid(screener, text, target, route
 
     rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
     assert [ev.details.get("route") for ev in rows if ev.text == target] == [route]
+
+
+@pytest.mark.parametrize("text, target, label", [
+    ("Respuesta renal parcial: no alcanza respuesta completa a los 6 meses.", "Respuesta renal parcial", False),
+    ("Cancer: no hx of cancer.", "Cancer", True),
+])
+def test_a_label_that_states_its_finding(screener, text, target, label):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
+    assert [bool(ev.details.get("field_label")) for ev in rows if ev.text == target] == [label]
