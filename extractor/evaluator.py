@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from .criteria import Condition, Criteria
 from .demographics import age_on
-from .evidence import SELF_DATED_SOURCES, Evidence
+from .evidence import SELF_DATED_SOURCES, Evidence, display_date
 from .isn_class import with_membranous
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -81,6 +81,7 @@ class View:
         ignore = set(criteria.spec.ignore_sections)
         # under Allergies, or named by an allergy field inside a line: never an administration or finding
         self.all = [ev for ev in evidence if (ev.section or "") not in ignore and not ev.details.get("allergy")]
+        self.all = dated_by_age(self.all, patient)
         self.default_excludes = tuple(criteria.spec.affirmed_excludes)
 
     def of(self, concepts: Iterable[str], where: dict[str, Any] | None = None,
@@ -113,6 +114,54 @@ class View:
     def _names_its_items(self, label: Evidence) -> bool:
         return any(ev.note_id == label.note_id and ev.concept != label.concept and ev.negated
                    and label.end <= ev.start < label.sentence_end for ev in self.all)
+
+
+def _plus_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def birth_range(evidence: list[Evidence], patient: Patient) -> tuple[date, date] | None:
+    """When the patient was born: patients.csv, else a DOB in a note, else the latest stated age
+    ("45 años" on 2024-03-01: born between 1978-03-02 and 1979-03-01)."""
+    if patient.birth_date:
+        return patient.birth_date, patient.birth_date
+    own = [ev for ev in evidence if not (ev.family or ev.negated or ev.hypothetical)]
+    dob = latest(ev for ev in own if ev.details.get("birth_date"))
+    if dob is not None:
+        born = date.fromisoformat(dob.details["birth_date"])
+        return born, born
+    age = latest(ev for ev in own if ev.concept == "AGE" and ev.details.get("age") and ev.note_date)
+    if age is None:
+        return None
+    years = int(age.details["age"])
+    return _plus_years(age.note_date, -(years + 1)) + timedelta(days=1), _plus_years(age.note_date, -years)
+
+
+def dated_by_age(evidence: list[Evidence], patient: Patient) -> list[Evidence]:
+    """A mention dated only by the patient's age then ("apendicectomía a los 12 años", "as a
+    child": ``details.at_age``) takes the days that age spans, from the birth date; the
+    evidence itself is not changed, a dated copy is used (``date_source`` "at_age")."""
+    marked = [ev for ev in evidence if ev.details.get("at_age")]
+    born = birth_range(evidence, patient) if marked else None
+    if born is None:
+        return evidence
+    from dataclasses import replace
+
+    out = []
+    for ev in evidence:
+        if ev.details.get("at_age"):
+            youngest, oldest = ev.details["at_age"]
+            lo = _plus_years(born[0], youngest)
+            hi = _plus_years(born[1], oldest + 1) - timedelta(days=1)
+            if ev.note_date is not None:
+                hi = min(hi, ev.note_date)
+            if lo <= hi:
+                ev = replace(ev, date_min=lo, date_max=hi, date_source="at_age", event_date=display_date(lo, hi))
+        out.append(ev)
+    return out
 
 
 def latest(evs: Iterable[Evidence]) -> Evidence | None:

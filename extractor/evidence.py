@@ -40,6 +40,7 @@ from typing import Any
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .admissions import NO_ANCHORS
 from .dates import DateMention, find_dates, find_dates_in, note_day_first
+from .demographics import age_at_event
 from .entries import entry_at, entry_dates
 from .forms import FormAnswer, form_answer, later_result, result_of
 from .sections import bounded_sections, section_at
@@ -336,7 +337,7 @@ def _month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
-def _display_date(d_min: date | None, d_max: date | None) -> str:
+def display_date(d_min: date | None, d_max: date | None) -> str:
     """2024-03-15 for a day, 2024-03 for a calendar month, 2024 for a calendar year, else a range."""
     if d_min is None and d_max is not None:
         return f"<={d_max.isoformat()}"
@@ -366,7 +367,7 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.date_text = found.text
         ev.date_source = ("sentence_last_dose" if last_dose is not None else "specimen_date" if found is specimen
                           else "sentence_relative" if found.kind == "relative" else "sentence")
-        ev.event_date = _display_date(found.date_min, found.date_max)
+        ev.event_date = display_date(found.date_min, found.date_max)
         return
     # undated: written on the note's date, or on its entry's in a note of dated entries (the
     # source stays the note's: the evaluator reads both as "told on the day it was written")
@@ -377,7 +378,7 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
     if ev.historical and written is not None:
         ev.date_min, ev.date_max = None, written
         ev.date_source = "before_note_date"
-        ev.event_date = _display_date(None, written)
+        ev.event_date = display_date(None, written)
     else:
         ev.date_min = ev.date_max = written
         ev.date_source = "note_date"
@@ -587,6 +588,11 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             in_sentence = _without_items_brackets(text, in_sentence, clause, start, end)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
                      specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start))
+        if ev.date_source not in SELF_DATED_SOURCES:
+            # "apendicectomía a los 12 años": dated by the patient's age then (the evaluator knows the birth date)
+            at_age = age_at_event(text[ev.end:min(ev.end + 60, sent.end_char)], text[max(sent.start_char, ev.start - 30):ev.start])
+            if at_age is not None:
+                ev.details["at_age"] = list(at_age)
         ev.criterion_id = ";".join(concept_criteria.get(ev.concept, []))
         rows.append(ev)
     return rows

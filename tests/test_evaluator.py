@@ -248,6 +248,9 @@ def seen_after(sentence, days):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 200, hypothetical=True, note="N3"),
                            exposure("MAJOR_SURGERY", "colecistectomía", 200, note="N7")], NOT_MET),
     ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "dental extraction", 10)], UNKNOWN),   # not a surgical history
+    # "apendicectomía a los 12 años", undated otherwise: dated by the birth date (or a stated age)
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "apendicectomía", 0, undated_before=True, historical=False,
+                                    at_age=[12, 12])], UNKNOWN),
     # a pre-op note's plan, dated by its note, then "Underwent lap chole 12/02/2024" (outside the window)
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "Laparoscopic cholecystectomy", 217, hypothetical=True,
                                     date_source="note_date", note="N5"),
@@ -387,6 +390,8 @@ def test_tuberculosis(evidence, status):
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True)], {}, UNKNOWN),   # "no atypia or malignancy"
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True, triggers="negated:negative")], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "neoplasie", 0, negated=True, triggers="negated:Nega")], {}, NOT_MET),  # Italian "denies"
+    ("cancer_history", [ev("MALIGNANCY", "Cancer", 0, negated=True, triggers="negated:: none", field_label=True)], {},
+     NOT_MET),  # "Cancer: none." in a history list
     ("cancer_history", [ev("MALIGNANCY", "malignancies", 0, negated=True,
                            triggers="negated:No; patient:of her own")], {}, NOT_MET),   # "no malignancies of her own"
     ("cancer_history", [ev("MALIGNANCY", "antecedentes oncológicos", 0, negated=True, triggers="negated:Sin")], {}, NOT_MET),
@@ -552,3 +557,18 @@ def test_patient_status(overrides, expected):
     status, reasons = patient_status(decisions, CRITERIA)
     assert status == expected
     assert reasons
+
+
+@pytest.mark.parametrize("birth, age, at_age, status", [
+    (date(1980, 5, 1), None, [12, 12], NOT_MET),    # 1992-1993
+    (None, 44, [12, 12], NOT_MET),                  # a stated age instead of a birth date
+    (None, None, [12, 12], UNKNOWN),                # no birth date: the mention stays undated
+    (date(1980, 8, 1), None, [44, 44], MET),        # at 44: 2024-08-01..2024-11-06, inside 183 days
+    (date(1980, 5, 1), None, [44, 44], UNKNOWN),    # 2024-05-01..: straddles the window's start
+])
+def test_an_event_dated_by_the_patients_age(birth, age, at_age, status):
+    evidence = [ev("MAJOR_SURGERY", "apendicectomía", 0, undated_before=True, date_source="note_date", at_age=at_age)]
+    if age is not None:
+        evidence.append(ev("AGE", f"{age} años", 0, age=age, start=100))
+    assert decide("major_surgery_6mo", evidence, birth_date=birth).status == status
+

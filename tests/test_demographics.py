@@ -1,0 +1,23 @@
+"""Ages, sexes and events dated by the patient's age at the time (extractor.demographics)."""
+
+import pytest
+
+from extractor.demographics import age_at_event
+
+
+@pytest.mark.parametrize("after, before, expected", [
+    (" a los 12 años.", "", (12, 12)),
+    (" de los 12 años", "", (12, 12)),
+    (" at age 20 for ruptured appendix", "", (20, 20)),
+    (" con 35 años de edad", "", (35, 35)),
+    (" en la infancia", "", (0, 12)),
+    (", as a child.", "", (0, 12)),
+    (" in her teens", "", (12, 19)),
+    ("", "A los 9 años, ", (9, 9)),
+    (" 2016", "", None),
+    (" con 35 mg", "", None),          # a dose, not an age
+    (" at age 20/20 vision", "", None),
+    (". A los 12 años", "", None),      # another sentence's age
+])
+def test_age_at_event(after, before, expected):
+    assert age_at_event(after, before) == expected
