@@ -45,7 +45,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
-from .numbers import COUNT_WORDS, NUMBER_WORDS
+from .numbers import COUNT_WORDS, NUMBER_WORDS, spelled_numbers
 from .spans import merge_spans
 
 __all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between"]
@@ -203,6 +203,8 @@ _HACE_RE = _rx(r"(?:\bhace|(?<!\w)h[áa])<S>+(?:(?:unos|unas|uns|umas|aproximada
                + "|".join(sorted(_SPANISH_NUMBERS, key=len, reverse=True)) + r"))<S>+"
                r"(?P<unit>d[ií]as?|semanas?|mes(?:es)?|meses|años?|anos?)\b")
 _SPANISH_UNITS = {"d": "d", "s": "w", "m": "m", "a": "y"}
+# a month name right after a number read out in words: "doce de febrero", "twelfth of February"
+_MONTH_AFTER_RE = _rx(r"<S>*(?:de<S>+|of<S>+)?<MONTH>")
 # a day of the note's own month: "El día 18 Nefro le subió el enalapril", "no dia 3", "on the 18th"
 _DAY_OF_MONTH_RE = _rx(r"(?:\b(?:el|este|no|o)<S>+d[ií]a<S>+(?P<d>\d{1,2})|\bon<S>+the<S>+(?P<d2>\d{1,2})(?:st|nd|rd|th))(?![\d/.-]\d|\d)")
 # "el día 18 de mayo" is the named date's; "el día 10 de tratamiento", "día 5 post", a count
@@ -284,6 +286,13 @@ def find_dates(text: str, reference_date: date | None = None,
     named = _has_month_name(text)  # one scan spares eight month-name patterns
     if named:
         found.extend(_find_named_dates(text))
+        # a day read out in words: "la tomó el doce de febrero", "on the twelfth of February"
+        spelled = spelled_numbers(text, _MONTH_AFTER_RE)
+        if spelled != text:
+            found.extend(replace(d, text=text[d.start:d.end]) for d in _find_named_dates(spelled))
+            if ref is not None:
+                found.extend(replace(d, text=text[d.start:d.end])
+                             for d in _find_yearless(spelled, prefer_day_first, ref, named))
     found.extend(_find_month_years(text, named))
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))

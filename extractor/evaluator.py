@@ -166,7 +166,8 @@ def dated_by_age(evidence: list[Evidence], patient: Patient) -> list[Evidence]:
 
 def latest(evs: Iterable[Evidence]) -> Evidence | None:
     evs = list(evs)
-    return max(evs, key=lambda e: (e.sort_date, e.note_date or date.min, e.start)) if evs else None
+    # the note id breaks a tie between two notes of one day: the choice must not follow input order
+    return max(evs, key=lambda e: (e.sort_date, e.note_date or date.min, e.note_id, e.start)) if evs else None
 
 
 def lab_result(ev: Evidence, cutoffs: dict[str, float]) -> str | None:

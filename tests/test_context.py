@@ -483,6 +483,8 @@ def flags_of(screener, text, target):
     ("Nefro pide VNC20.", "VNC20", {"hypothetical"}),
     ("Hib sigue sin administrarse.", "Hib", {"negated"}),
     ("Hasta ahora usaban solo preservativo.", "preservativo", {"historical"}),
+    ("Non arruolata in studi clinici sperimentali.", "studi clinici sperimentali", {"negated"}),
+    ("La paciente rechaza la vacuna de Haemophilus.", "vacuna de Haemophilus", {"negated"}),
     ("Consejería: se explican opciones (implante subdérmico, DIU de cobre, DIU hormonal).", "DIU hormonal", {"hypothetical"}),
     ("Paciente elige implante subdérmico de etonogestrel; se ordena.", "implante subdérmico", {"hypothetical"}),
     ("Tras la información, RECHAZA el implante; prefiere seguir con preservativo.", "preservativo", set()),

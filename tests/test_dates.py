@@ -483,6 +483,7 @@ def test_a_year_cue_reads_across_a_hard_wrap(text):
     ("El día 3 Nefro le subió el enalapril", "2025-06-03", "2025-06-03"),
     ("el día 18 se suspende", "2025-05-18", "2025-05-18"),  # written on the 5th: last month's 18th
     ("stopped on the 2nd", "2025-06-02", "2025-06-02"),
+    ("la última dosis la tomó el doce de febrero", "2025-02-12", "2025-02-12"),  # a day read out in words
 ])
 def test_spanish_relative_dates(text, lo, hi):
     (m,) = find_dates(text, date(2025, 6, 5))

@@ -440,6 +440,9 @@ def test_tuberculosis(evidence, status):
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0)], {}, MET),
     # the relative named with a guardianship is the guardian: "his sister and legal guardian"
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "legal guardian", 0, family=True)], {}, MET),
+    # ... but a relative named with the measure is its ward: "Hermano con medida judicial de apoyo (curatela)"
+    ("legal_incapacity", [ev("LEGAL_INCAPACITY", "curatela", 0, family=True, ward=True)], {}, UNKNOWN),
+    ("legal_incapacity", [ev("LEGAL_INCAPACITY", "curatela", 0, ward=True)], {}, MET),
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0, hypothetical=True)], {}, UNKNOWN),
     ("legal_incapacity", [ev("LEGAL_CAPACITY_INTACT", "makes her own decisions", 0)], {}, NOT_MET),
     ("contraception", [], {"sex": "M"}, MET),
