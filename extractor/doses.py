@@ -52,7 +52,10 @@ _F = re.IGNORECASE
 _END = r"(?![a-z0-9])"  # end of a word token (used with IGNORECASE)
 
 # A number: thousands with commas, decimal comma (1-2 digits), plain decimal.
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?!\d)|\d+(?:\.\d+)?|\.\d+)"
+# "1,000 mg"; "1.500 mg" (Spanish and German thousands: a dose is never 1.5 mg written with three
+# decimals; "0.125 mg" keeps its point); "1,5 g"; "0.75"
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|[1-9]\d{0,2}(?:\.\d{3})+(?![\d.])|\d+,\d{1,2}(?!\d)|\d+(?:\.\d+)?|\.\d+)"
+_DOTTED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 _WORD_NUMBERS = {
     "half": 0.5, "½": 0.5, "1/2": 0.5, "one": 1, "two": 2, "three": 3, "four": 4,
     "five": 5, "six": 6, "eight": 8, "twelve": 12, "once": 1, "twice": 2, "thrice": 3,
@@ -162,6 +165,8 @@ def _to_float(raw: str) -> float:
         return float(_WORD_NUMBERS[raw])
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw):
         return float(raw.replace(",", ""))
+    if _DOTTED_THOUSANDS.fullmatch(raw):
+        return float(raw.replace(".", ""))
     return float(raw.replace(",", "."))
 
 

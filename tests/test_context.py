@@ -175,7 +175,7 @@ def flags_of(screener, text, target):
     ("Contraception: counseling done; plans Nexplanon at OB visit in April.", "Nexplanon", {"hypothetical"}),
     ("Gallstones: lap cholecystectomy planned, date not set.", "cholecystectomy", {"hypothetical"}),
     ("Belimumab has not been started and will only be started if approved.", "Belimumab", {"negated"}),
-    ("Breastfeeding until 03/2017, not since.", "Breastfeeding", {"negated"}),
+    ("Breastfeeding until 03/2017, not since.", "Breastfeeding", {"negated", "historical"}),
     ("SLEDAI-2K 4 (low complement 2) - vs 12 in 2023.", "SLEDAI-2K", set()),   # a comparison, not a differential
     # French typed without accents, and refusals in translated notes
     ("La vaccination antigrippale a ete proposee et refusee par la patiente.", "vaccination antigrippale",
@@ -483,6 +483,9 @@ def flags_of(screener, text, target):
     ("Nefro pide VNC20.", "VNC20", {"hypothetical"}),
     ("Hib sigue sin administrarse.", "Hib", {"negated"}),
     ("Hasta ahora usaban solo preservativo.", "preservativo", {"historical"}),
+    ("Lactancia materna hasta enero de 2024 (destete completo).", "Lactancia materna", {"historical"}),
+    ("Lactancia finalizada en enero de 2024.", "Lactancia", {"historical"}),
+    ("Sigue con lactancia materna hasta que el niño cumpla un año.", "lactancia materna", set()),
     ("Non arruolata in studi clinici sperimentali.", "studi clinici sperimentali", {"negated"}),
     ("La paciente rechaza la vacuna de Haemophilus.", "vacuna de Haemophilus", {"negated"}),
     ("Consejería: se explican opciones (implante subdérmico, DIU de cobre, DIU hormonal).", "DIU hormonal", {"hypothetical"}),

@@ -22,6 +22,9 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     (" 400 mg 2x täglich", "400 mg 2x täglich", 1, 400, "mg", 2, 800, None, False),
     (" 250 mg gélules 5-0-5", "250 mg gélules 5-0-5", 1, 250, "mg", 10, 2500, "oral", False),
     (" 1.5 g twice daily", "1.5 g twice daily", 1, 1500, "mg", 2, 3000, None, False),
+    # Spanish thousands: "1.500 mg" is 1500 mg; a point before three decimals that start with 0 stays one
+    (" 1.500 mg/12 h", "1.500 mg/12 h", 1, 1500, "mg", 2, 3000, None, False),
+    (" 0.125 mg daily", "0.125 mg daily", 1, 0.125, "mg", 1, 0.125, None, False),
     (" 1 g bid", "1 g bid", 1, 1000, "mg", 2, 2000, None, False),
     (" 5 g qhs.", "5 g qhs", 1, 5000, "mg", 1, 5000, None, False),  # the sentence's full stop is not the dose's
     (" 500 mg q.a.m.", "500 mg q.a.m.", 1, 500, "mg", 1, 500, None, False),
