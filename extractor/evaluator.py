@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
@@ -148,8 +148,6 @@ def dated_by_age(evidence: list[Evidence], patient: Patient) -> list[Evidence]:
     born = birth_range(evidence, patient) if marked else None
     if born is None:
         return evidence
-    from dataclasses import replace
-
     out = []
     for ev in evidence:
         if ev.details.get("at_age"):
