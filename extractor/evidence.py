@@ -103,26 +103,23 @@ class Evidence:
         return (self.date_min or date.min, self.date_max or date.min)
 
 
-# a clause that goes on from the one before ("Hysterectomy, for fibroids (2012)") is no list item of its own
-_CONTINUING = re.compile(r"[ \t]*(?:for|in|on|at|with|after|since|due|because|por|para|en|de|del|con|tras|desde|"
-                         r"the|el|la|los|las|and|y|or|o)\b", re.IGNORECASE)
-
-
-def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], start: int, end: int) -> list:
-    """``dates`` without those in a bracket of another item of a list: in "ITP (2015), LN class IV
-    (09/2024), uterine fibroids s/p hysterectomy", neither date is the hysterectomy's, whose own
-    item has none. A bracket that holds the mention too is its own ("(desde diciembre, sustituye a
-    enalapril)")."""
+def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], start: int,
+                            sentence: tuple[int, int]) -> list:
+    """``dates`` (of one sentence) without those in a bracket of another item of a list: in "ITP
+    (2015), LN class IV (09/2024), uterine fibroids s/p hysterectomy", neither date is the
+    hysterectomy's, whose own item has none. A bracket that holds the mention too is its own
+    ("(desde diciembre, sustituye a enalapril)"), and so is one of an item that goes on from the one
+    before (``continuing_words``: "Hysterectomy, for fibroids (2012)"). Only the sentence is read."""
     kept = []
     for d in dates:
-        open_at = text.rfind("(", 0, d.start)
-        close_at = text.find(")", d.end)
+        open_at = text.rfind("(", sentence[0], d.start)
+        close_at = text.find(")", d.end, sentence[1])
         if (open_at == -1 or close_at == -1 or "\n" in text[open_at:close_at] or ")" in text[open_at:d.start]
                 or clause[0] <= open_at < clause[1] or open_at < start < close_at):
             kept.append(d)
             continue
-        item = max(text.rfind(",", 0, open_at), text.rfind(";", 0, open_at)) + 1
-        if _CONTINUING.match(text, item):
+        item = max(text.rfind(",", sentence[0], open_at), text.rfind(";", sentence[0], open_at), sentence[0] - 1) + 1
+        if _date_words().continuing.match(text, item):
             kept.append(d)
     return kept
 
@@ -172,6 +169,7 @@ class _DateWords:
     specimen_before: re.Pattern[str]  # the date after it is when the specimen was taken
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
     current: re.Pattern[str]  # a value read after it is today's: a date before it is an earlier value's
+    continuing: re.Pattern[str]  # a list item starting with it goes on from the item before
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
 
 
@@ -191,6 +189,7 @@ def _date_words() -> _DateWords:
                                    re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         current=re.compile(rf"\b(?:{alternation(data['current_words'])})(?!\w)", re.IGNORECASE),
+        continuing=re.compile(rf"[ \t]*(?:{alternation(data['continuing_words'])})\b", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
                                   re.IGNORECASE),
     )
@@ -502,6 +501,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:{trigger} (of {ents[i - 1].text})")
         context_of[ent.start_char] = [tuple(t.split(":", 1)) for t in triggers]
+        # after context_of is taken: an allergy is no ConText flag for the next mention's apposition to inherit
         for modifier in modifiers:
             if modifier.category == "ALLERGY":  # a drug an inline allergy field names: as under Allergies
                 ev.details["allergy"] = True
@@ -585,7 +585,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             # progressive CKD -> HD start 03/11/2024" does not date the rituximab
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
         if in_sentence and not any(clause[0] <= d.start and d.end <= clause[1] for d in in_sentence):
-            in_sentence = _without_items_brackets(text, in_sentence, clause, start, end)
+            in_sentence = _without_items_brackets(text, in_sentence, clause, start, (sent.start_char, sent.end_char))
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
                      specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start))
         if ev.date_source not in SELF_DATED_SOURCES:
