@@ -103,22 +103,24 @@ class Evidence:
         return (self.date_min or date.min, self.date_max or date.min)
 
 
-def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], start: int,
-                            sentence: tuple[int, int]) -> list:
-    """``dates`` (of one sentence) without those in a bracket of another item of a list: in "ITP
-    (2015), LN class IV (09/2024), uterine fibroids s/p hysterectomy", neither date is the
-    hysterectomy's, whose own item has none. A bracket that holds the mention too is its own
-    ("(desde diciembre, sustituye a enalapril)"), and so is one of an item that goes on from the one
-    before (``continuing_words``: "Hysterectomy, for fibroids (2012)"). Only the sentence is read."""
+def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], start: int) -> list:
+    """``dates`` without those in a bracket of another item of a list: in "ITP (2015), LN class IV
+    (09/2024), uterine fibroids s/p hysterectomy", neither date is the hysterectomy's, whose own
+    item has none. A bracket that holds the mention too is its own ("(desde diciembre, sustituye a
+    enalapril)"), and so is one of an item that goes on from the one before (``continuing_words``:
+    "Hysterectomy, for fibroids (2012)"). An item is read back to the comma before it, even in an
+    earlier sentence: bounded by the sentence, a sentence's first item ("S: ... w/ SLE (2019, ITP)
+    + LN class IV", "Biopsia cutánea (punch, 26/09/2023): ... lupus cutáneo") would be judged by
+    its own words and 35 evidence dates of the held-out notes moved, both ways."""
     kept = []
     for d in dates:
-        open_at = text.rfind("(", sentence[0], d.start)
-        close_at = text.find(")", d.end, sentence[1])
+        open_at = text.rfind("(", 0, d.start)
+        close_at = text.find(")", d.end)
         if (open_at == -1 or close_at == -1 or "\n" in text[open_at:close_at] or ")" in text[open_at:d.start]
                 or clause[0] <= open_at < clause[1] or open_at < start < close_at):
             kept.append(d)
             continue
-        item = max(text.rfind(",", sentence[0], open_at), text.rfind(";", sentence[0], open_at), sentence[0] - 1) + 1
+        item = max(text.rfind(",", 0, open_at), text.rfind(";", 0, open_at)) + 1
         if _date_words().continuing.match(text, item):
             kept.append(d)
     return kept
@@ -585,7 +587,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             # progressive CKD -> HD start 03/11/2024" does not date the rituximab
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
         if in_sentence and not any(clause[0] <= d.start and d.end <= clause[1] for d in in_sentence):
-            in_sentence = _without_items_brackets(text, in_sentence, clause, start, (sent.start_char, sent.end_char))
+            in_sentence = _without_items_brackets(text, in_sentence, clause, start)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
                      specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start))
         if ev.date_source not in SELF_DATED_SOURCES:
