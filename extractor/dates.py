@@ -48,7 +48,8 @@ from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
 from .numbers import COUNT_WORDS, NUMBER_WORDS, spelled_numbers
 from .spans import merge_spans
 
-__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between"]
+__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between",
+           "add_months"]
 
 
 @dataclass(frozen=True)
@@ -442,7 +443,7 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     """Same day-of-month ``months`` later (negative: earlier), clamped to the month's last day."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
@@ -680,11 +681,11 @@ def _ago_range(count: int, unit: str, ref: date) -> tuple[date, date, str]:
         centre = ref - timedelta(weeks=count)
         lo, hi, precision = centre - timedelta(days=3), centre + timedelta(days=3), "week"
     elif unit == "m":
-        centre = _add_months(ref, -count)
+        centre = add_months(ref, -count)
         lo, hi, precision = centre - timedelta(days=15), centre + timedelta(days=15), "month"
     else:
-        centre = _add_months(ref, -12 * count)
-        lo, hi, precision = _add_months(centre, -6), _add_months(centre, 6), "year"
+        centre = add_months(ref, -12 * count)
+        lo, hi, precision = add_months(centre, -6), add_months(centre, 6), "year"
     hi = min(hi, ref)
     return min(lo, hi), hi, precision
 
@@ -722,7 +723,7 @@ def _find_day_of_month(text: str, ref: date) -> Iterator[DateMention]:
         day = int(m["d"] or m["d2"])
         month_start = ref.replace(day=1)
         if day > ref.day:
-            month_start = _add_months(month_start, -1)
+            month_start = add_months(month_start, -1)
         found = _safe_date(month_start.year, month_start.month, day)
         if found is not None:
             yield _mention(text, m.start(), m.end(), found, found, "day", "relative")
@@ -782,7 +783,7 @@ def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:
         if unit == "week":
             lo, hi = ref - timedelta(days=13), ref - timedelta(days=7)
         elif unit == "month":
-            previous = _add_months(ref.replace(day=1), -1)
+            previous = add_months(ref.replace(day=1), -1)
             lo, hi = previous, _month_end(previous.year, previous.month)
         else:
             lo, hi = date(ref.year - 1, 1, 1), date(ref.year - 1, 12, 31)

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
 from .criteria import Condition, Criteria
+from .dates import add_months
 from .demographics import age_on
 from .evidence import SELF_DATED_SOURCES, Evidence, display_date
 from .isn_class import with_membranous
@@ -116,13 +117,6 @@ class View:
                    and label.end <= ev.start < label.sentence_end for ev in self.all)
 
 
-def _plus_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def birth_range(evidence: list[Evidence], patient: Patient) -> tuple[date, date] | None:
     """When the patient was born: patients.csv, else a DOB in a note, else the latest stated age
     ("45 años" on 2024-03-01: born between 1978-03-02 and 1979-03-01)."""
@@ -137,7 +131,7 @@ def birth_range(evidence: list[Evidence], patient: Patient) -> tuple[date, date]
     if age is None:
         return None
     years = int(age.details["age"])
-    return _plus_years(age.note_date, -(years + 1)) + timedelta(days=1), _plus_years(age.note_date, -years)
+    return add_months(age.note_date, -12 * (years + 1)) + timedelta(days=1), add_months(age.note_date, -12 * years)
 
 
 def dated_by_age(evidence: list[Evidence], patient: Patient) -> list[Evidence]:
@@ -152,8 +146,8 @@ def dated_by_age(evidence: list[Evidence], patient: Patient) -> list[Evidence]:
     for ev in evidence:
         if ev.details.get("at_age"):
             youngest, oldest = ev.details["at_age"]
-            lo = _plus_years(born[0], youngest)
-            hi = _plus_years(born[1], oldest + 1) - timedelta(days=1)
+            lo = add_months(born[0], 12 * youngest)
+            hi = add_months(born[1], 12 * (oldest + 1)) - timedelta(days=1)
             if ev.note_date is not None:
                 hi = min(hi, ev.note_date)
             if lo <= hi:
