@@ -430,10 +430,25 @@ def test_tuberculosis(evidence, status):
     ("lactating", [ev("LACTATING", "breastfeeding", 365)], {"sex": "F"}, MET),
     ("lactating", [ev("LACTATING", "breastfeeding", 366)], {"sex": "F"}, UNKNOWN),   # a year back is not current
     ("lactating", [], {"sex": "M"}, NOT_MET),
-    # a later note says it stopped: no longer current, and a stop says nothing of today either way
+    # a later note says it stopped: she is not breastfeeding now
     ("lactating", [ev("LACTATING", "lactancia materna", 120, note="N1"),
                    said_after("LACTATING", "Lactancia materna: suspendida desde febrero.", "Lactancia materna", 30, "N2",
-                              historical=True)], {"sex": "F"}, UNKNOWN),
+                              historical=True)], {"sex": "F"}, NOT_MET),
+    # ... unless a later note says she breastfeeds again (a second child)
+    ("lactating", [said_after("LACTATING", "Lactancia materna: suspendida desde febrero.", "Lactancia materna", 300, "N1",
+                              historical=True),
+                   ev("LACTATING", "lactancia materna", 20, note="N2")], {"sex": "F"}, MET),
+    # a breastfeeding told with its end, a weaning: ended
+    ("lactating", [ev("LACTATING", "breastfed her son until", 900, ended=True)], {"sex": "F"}, NOT_MET),
+    ("lactating", [ev("LACTATING", "destete", 30, ended=True)], {"sex": "F"}, NOT_MET),
+    ("lactating", [ev("LACTATING", "destete", 30, ended=True, family=True)], {"sex": "F"}, UNKNOWN),
+    # a past breastfeeding without its end says nothing of today
+    ("lactating", [said_after("LACTATING", "Breastfed her first child.", "Breastfed", 900, "N1", historical=True)],
+     {"sex": "F"}, UNKNOWN),
+    # never pregnant: cannot be breastfeeding; a relative's obstetric history is not hers
+    ("lactating", [ev("NEVER_PREGNANT", "G0P0", 10)], {"sex": "F"}, NOT_MET),
+    ("lactating", [ev("NEVER_PREGNANT", "G0P0", 10, family=True)], {"sex": "F"}, UNKNOWN),
+    ("lactating", [ev("NEVER_PREGNANT", "nuligesta", 400), ev("LACTATING", "lactancia materna", 10)], {"sex": "F"}, MET),
     ("lactating", [ev("LACTATING", "breastfeeding", 30, note="N2"),
                    said_after("LACTATING", "Breastfed her first child for 6 months.", "Breastfed", 120, "N1",
                               historical=True)], {"sex": "F"}, MET),
