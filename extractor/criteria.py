@@ -121,6 +121,10 @@ class AllGroups(_Criterion):
     concepts: list[str]
     group_by: str
     groups: list[str]
+    # a negated plan ("SCHEDULED 12/03 (ordered, not given)") is a refusal only when its negation holds one of these
+    refusal_words: list[str] = Field(default_factory=list)
+    # a plain negation in a sentence naming the record is no record, not a refusal ("No Hib dose on record")
+    not_recorded_words: list[str] = Field(default_factory=list)
 
 
 class DoseLimit(_Criterion):

@@ -534,10 +534,22 @@ def _summ(evs: list[Evidence], negative: bool = False) -> str:
 
 def all_groups(c, v: View) -> Decision:
     have, declined, missing = [], [], []
+    refusal = _any_word(tuple(c.refusal_words)) if c.refusal_words else None
+    not_recorded = _any_word(tuple(c.not_recorded_words)) if c.not_recorded_words else None
+
+    def statement(ev: Evidence) -> bool:
+        if ev.family or ev.uncertain:
+            return False
+        if not ev.negated:
+            return not ev.hypothetical
+        # the whole trigger text: a negation trigger may itself hold "; " ("; after discussion she declined it")
+        refused = refusal is None or refusal.search(ev.context_triggers) is not None
+        if ev.hypothetical:
+            return refused  # "offered ... declined" is a refusal; "scheduled, not given" a plan
+        return refused or not_recorded is None or not_recorded.search(ev.sentence_text) is None
+
     for group in c.groups:
-        # "offered ... declined" is a refusal even though "offered" alone would be a plan
-        statements = [ev for ev in v.of(c.concepts, where={c.group_by: group})
-                      if not ev.family and not ev.uncertain and (ev.negated or not ev.hypothetical)]
+        statements = [ev for ev in v.of(c.concepts, where={c.group_by: group}) if statement(ev)]
         newest = latest(statements)
         if newest is None:
             missing.append(group)

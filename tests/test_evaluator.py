@@ -1,6 +1,7 @@
 """The temporal evaluator without spaCy: hand-made evidence -> status, per rule, including
 both sides of every window boundary and the traps of criteria.md."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -184,8 +185,6 @@ def exposure(concept, text, days, **kw):
 
 def said_after(concept, sentence, text, days, note, **kw):
     """An undated mention (its note's date) inside ``sentence``."""
-    from dataclasses import replace
-
     start = sentence.index(text)
     e = ev(concept, text, days, note=note, start=start, sent=(0, len(sentence)), date_source="note_date", **kw)
     return replace(e, sentence_text=sentence)
@@ -193,8 +192,6 @@ def said_after(concept, sentence, text, days, note, **kw):
 
 def seen_after(sentence, days):
     """A surgery after "after her" in a sentence dated by an earlier date of its own (the visit's)."""
-    from dataclasses import replace
-
     e = said_after("MAJOR_SURGERY", sentence, "appendicectomy", days, "N2")
     return replace(e, date_source="sentence", date_text="27/09/2024", details={**e.details, "major_surgery": True})
 
@@ -471,8 +468,9 @@ def test_conditions(criterion, evidence, patient, status):
     assert decide(criterion, evidence, **patient).status == status
 
 
-def vac(kind, negated=False, hypothetical=False, start=0):
-    return ev("VACCINE", kind, 100, vaccine=kind, negated=negated, hypothetical=hypothetical, start=start)
+def vac(kind, negated=False, hypothetical=False, start=0, triggers="", sentence=None):
+    e = ev("VACCINE", kind, 100, vaccine=kind, negated=negated, hypothetical=hypothetical, start=start, triggers=triggers)
+    return replace(e, sentence_text=sentence) if sentence is not None else e
 
 
 @pytest.mark.parametrize("evidence, status", [
@@ -480,7 +478,24 @@ def vac(kind, negated=False, hypothetical=False, start=0):
     ([vac("pneumococcal"), vac("influenza", start=2)], UNKNOWN),
     ([vac("pneumococcal"), vac("hib", start=1), vac("influenza", negated=True, start=2)], NOT_MET),  # declined
     ([vac("pneumococcal", hypothetical=True), vac("hib", start=1), vac("influenza", start=2)], UNKNOWN),  # advised
-    ([vac("pneumococcal", hypothetical=True, negated=True), vac("hib", start=1), vac("influenza", start=2)], NOT_MET),  # offered, declined
+    ([vac("pneumococcal", hypothetical=True, negated=True, triggers="hypothetical:offered; negated:declined"),
+      vac("hib", start=1), vac("influenza", start=2)], NOT_MET),  # offered, declined
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", hypothetical=True, negated=True, start=1, triggers="hypothetical:Se ofrece; negated:rechaza")], NOT_MET),
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", hypothetical=True, negated=True, start=1, triggers="hypothetical:if; negated:never had")], NOT_MET),
+    # an ordered or scheduled dose not given yet is a plan, no refusal
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", hypothetical=True, negated=True, start=1, triggers="hypothetical:SCHEDULED; negated:not given")], UNKNOWN),
+    # "no ... on record" is not documented, which is no refusal; "never given" in a record is
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", negated=True, start=1, triggers="negated:No", sentence="No Hib dose on record.")], UNKNOWN),
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", negated=True, start=1, triggers="negated:no", sentence="PCV20/Hib status: no records available.")], UNKNOWN),
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", negated=True, start=1, triggers="negated:never given", sentence="Registry: Hib never given.")], NOT_MET),
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", negated=True, start=1, triggers="negated:not given", sentence="Hib: not given.")], NOT_MET),
 ])
 def test_vaccinations(evidence, status):
     assert decide("vaccinations", evidence).status == status
