@@ -33,6 +33,10 @@ def flags_of(screener, text, target):
     ("PRIMERA CONSULTA - Valoración para ensayo clínico (MSC alogénicas en NL)", "ensayo clínico", {"hypothetical"}),
     ("Plano: referenciar para avaliação de inclusão no ensaio de células mesenquimais.", "inclusão no ensaio", {"hypothetical"}),
     ("Lo de belimumab se decidirá al terminar la ciclofosfamida.", "belimumab", {"hypothetical"}),
+    ("Se le recomienda completar la vacuna frente a Haemophilus influenzae tipo b.",
+     "vacuna frente a Haemophilus influenzae tipo b", {"hypothetical"}),
+    ("Pendiente completar vacunación: Hib.", "Hib", {"hypothetical"}),
+    ("Completó la vacunación frente a Hib en 2023.", "Hib", set()),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),
