@@ -37,6 +37,12 @@ def flags_of(screener, text, target):
      "vacuna frente a Haemophilus influenzae tipo b", {"hypothetical"}),
     ("Pendiente completar vacunación: Hib.", "Hib", {"hypothetical"}),
     ("Completó la vacunación frente a Hib en 2023.", "Hib", set()),
+    # a request still waiting, a test done before a drug, an alternative named with a colon
+    ("The belimumab request remains on hold until the decision of the trial team.", "belimumab", {"hypothetical"}),
+    ("The rituximab request was denied by the insurer.", "rituximab", {"hypothetical"}),
+    ("The rituximab request was approved and she received 1 g on 03/02.", "rituximab", set()),
+    ("Hepatitis B serologies (drawn 02/03/2025, pre-rituximab/pre-biopsy screening):", "rituximab", {"hypothetical"}),
+    ("- Alternativa: rituximab se não houver resposta até ao fim do ano.", "rituximab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),

@@ -204,6 +204,13 @@ def seen_after(sentence, days):
                                          drug="rituximab")], NOT_MET),
     ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "Low IgG after RTX - recheck.", "RTX", 100, "N2",
                                          drug="rituximab")], UNKNOWN),        # no earlier date: any day up to the note
+    # ... in the language of the note: "pós-rituximab", "tras rituximab"
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 371, drug="rituximab"),
+                              said_after("B_CELL_BIOLOGIC", "IgG 480: hipogamaglobulinemia pós-rituximab.", "rituximab",
+                                         49, "N2", drug="rituximab")], NOT_MET),
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 400, drug="rituximab"),
+                              said_after("B_CELL_BIOLOGIC", "Hipogammaglobulinemia tras rituximab.", "rituximab",
+                                         20, "N2", drug="rituximab")], NOT_MET),
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 370, drug="rituximab"),
                               said_after("B_CELL_BIOLOGIC", "Second course of RTX given.", "RTX", 100, "N2",
                                          drug="rituximab")], MET),            # a new administration
