@@ -149,7 +149,8 @@ _DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y
 # -- absolute, month precision
 _ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
 _NUM_MONTH_RE = _rx(r"<NB>(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
-_NAMED_MONTH_RE = _rx(r"\b<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?|<S>*[-/]<S>*)"
+# ... across one hard line break too: "rituximab (two doses in November\n2018, for ITP)"
+_NAMED_MONTH_RE = _rx(r"\b<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?|<S>*[-/]<S>*|<S>*\r?\n<S>*)"
                       r"(?:(?P<y><Y4>)|'(?P<yy>\d{2}))(?!\d|<UNIT>)")
 _RATIO_BEFORE_RE = _rx(r"(?:\btit(?:er|re)s?|\bana|\bdilution|\bratio|[<>≥≤])<S>*$")
 

@@ -43,6 +43,10 @@ def flags_of(screener, text, target):
     ("The rituximab request was approved and she received 1 g on 03/02.", "rituximab", set()),
     ("Hepatitis B serologies (drawn 02/03/2025, pre-rituximab/pre-biopsy screening):", "rituximab", {"hypothetical"}),
     ("- Alternativa: rituximab se não houver resposta até ao fim do ano.", "rituximab", {"hypothetical"}),
+    ("Options: continue MPA and add a CNI (tacrolimus), or obinutuzumab.", "obinutuzumab", {"hypothetical"}),
+    ("Continue the current treatment; Mabthera is not added now because of the move.", "Mabthera", {"negated"}),
+    ("Last seen 01/09/2025. Benlysta was approved on appeal on 04/02/2025.", "Benlysta", {"hypothetical"}),
+    ("| 03/03/2025 | Appeal letter for belimumab |", "belimumab", {"hypothetical"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),

@@ -101,6 +101,7 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("febrero 2024", ("febrero 2024", D(2024, 2, 1), D(2024, 2, 29), "month", "absolute")),
     ("NOVEMBER, 2021", ("NOVEMBER, 2021", D(2021, 11, 1), D(2021, 11, 30), "month", "absolute")),
     ("March '24", ("March '24", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("two doses in November\n2018, for ITP", ("November\n2018", D(2018, 11, 1), D(2018, 11, 30), "month", "absolute")),
 ])
 def test_month_year(text: str, expected: tuple) -> None:
     check(text, expected)
