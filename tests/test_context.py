@@ -47,6 +47,12 @@ def flags_of(screener, text, target):
     ("Continue the current treatment; Mabthera is not added now because of the move.", "Mabthera", {"negated"}),
     ("Last seen 01/09/2025. Benlysta was approved on appeal on 04/02/2025.", "Benlysta", {"hypothetical"}),
     ("| 03/03/2025 | Appeal letter for belimumab |", "belimumab", {"hypothetical"}),
+    ("Hib vaccine has never been given to her.", "Hib vaccine", {"negated"}),
+    ("She has never been given intravenous or subcutaneous immunoglobulin.", "subcutaneous immunoglobulin", {"negated"}),
+    ("Refiere que no quiere vacunarse de la gripe.", "gripe", {"negated"}),
+    ("Prevenar 20 administrado; no quiere vacunarse de la gripe.", "Prevenar", set()),
+    ("Copper IUD (Nova-T) 2019-2022, removed before the pregnancy.", "Copper IUD", {"historical"}),
+    ("IgG 5,4 g/l, no infections; no immunoglobulin substitution given.", "immunoglobulin substitution", {"negated"}),
     # Spanish options told or left to discuss, a device taken out, a pseudo-negation before a colon
     ("Le informamos de un ensayo clínico con obinutuzumab; se lo pensará.", "obinutuzumab", {"hypothetical"}),
     ("Alternativa a discutir en la próxima sesión: añadir obinutuzumab.", "obinutuzumab", {"hypothetical"}),

@@ -398,6 +398,10 @@ def test_tuberculosis(evidence, status):
      NOT_MET),  # "Cancer: none." in a history list
     ("cancer_history", [ev("MALIGNANCY", "malignancies", 0, negated=True,
                            triggers="negated:No; patient:of her own")], {}, NOT_MET),   # "no malignancies of her own"
+    ("cancer_history", [said_after("MALIGNANCY", "Own history: no malignancies.", "malignancies", 0, "N1", negated=True,
+                                   triggers="negated:: no")], {}, NOT_MET),
+    ("cancer_history", [said_after("MALIGNANCY", "Family history: no malignancies.", "malignancies", 0, "N1", negated=True,
+                                   triggers="negated:: no")], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "antecedentes oncológicos", 0, negated=True, triggers="negated:Sin")], {}, NOT_MET),
     # a method's latest mention ends its earlier ones: the IUD of 2016 is gone after "IUD removed"
     ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 3000, method="iud"),

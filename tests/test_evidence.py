@@ -138,6 +138,7 @@ def test_document_dates(text, document):
 
 @pytest.mark.parametrize("text, target, event_date", [
     ("SLEDAI-2K 4 (low complement 2, anti-dsDNA 2) - vs 12 in 2023.", "SLEDAI-2K", "2024-07-15"),
+    ("SLEDAI-2K 4 (solo proteinuria) frente a 14 en marzo.", "SLEDAI-2K", "2024-07-15"),
     ("SLEDAI-2K 4 on 03/07/2024, previously 12 in 2023.", "SLEDAI-2K", "2024-03-07"),
     ("SLEDAI-2K 12 in 2023.", "SLEDAI-2K", "2023"),
     # a sequence: the last score is dated by its own date, not by the earlier one's before the arrow
