@@ -144,6 +144,10 @@ class ExposureInWindow(_Criterion):
     window_days: int
     negated_by: list[str] = Field(default_factory=list)
     documented_by: list[str] = Field(default_factory=list)
+    # metadata a documenting mention of ``documented_where_concepts`` must carry ("surgery": a
+    # tonsillectomy is surgical history, a colonoscopy is not)
+    documented_where: dict[str, Any] = Field(default_factory=dict)
+    documented_where_concepts: list[str] = Field(default_factory=list)
     where: dict[str, Any] = Field(default_factory=dict)
     where_concepts: list[str] = Field(default_factory=list)
     review_concepts: list[str] = Field(default_factory=list)

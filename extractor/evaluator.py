@@ -829,7 +829,12 @@ def _exposure_decision(c, v: View, hits: list[Evidence]) -> Decision:
     negatives = [ev for ev in v.negated(c.negated_by) if (ev.note_date or ev.date_max or index) >= opened]
     if negatives:
         return Decision(NOT_MET, negatives, "explicitly negative: " + _summ(negatives))
-    documented = v.of(c.documented_by) if c.documented_by else []
+    # a relative's operation, a planned one or a denied transplant ("No previous organ transplantation")
+    # documents no surgical history of hers; an old "no previous surgery" still does
+    documented = [ev for ev in v.of(c.documented_by, where=c.documented_where,
+                                    where_concepts=c.documented_where_concepts or None)
+                  if not (ev.family or ev.hypothetical) and not (ev.negated and ev.concept not in c.negated_by)
+                  ] if c.documented_by else []
     if documented:
         return Decision(NOT_MET, documented[:3], "documented history with nothing inside the window")
     return Decision(UNKNOWN, [], "no evidence")

@@ -268,6 +268,15 @@ def seen_after(sentence, days):
     ("major_surgery_6mo", [], UNKNOWN),
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "knee surgery", 30)], UNKNOWN),      # kind unstated: review
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "surgery", 3000)], NOT_MET),
+    ("major_surgery_6mo", [exposure("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 3000)], NOT_MET),  # her own, long ago
+    # a denied transplant, a relative's or a planned one documents no surgical history of hers
+    ("major_surgery_6mo", [exposure("SOLID_ORGAN_TRANSPLANT", "organ transplantation", 30, negated=True)], UNKNOWN),
+    ("major_surgery_6mo", [exposure("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 300, family=True)], UNKNOWN),
+    ("major_surgery_6mo", [exposure("SOLID_ORGAN_TRANSPLANT", "transplant list", 30, hypothetical=True)], UNKNOWN),
+    # a past minor operation documents a surgical history; a procedure that is no operation does not
+    ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "tonsillectomy", 5000, surgery=True)], NOT_MET),
+    ("major_surgery_6mo", [exposure("MINOR_PROCEDURE", "colonoscopy", 500)], UNKNOWN),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "appendectomy", 3000, major_surgery=True)], NOT_MET),
     # "after her surgery" refers back to the operation the note names: that one's date decides
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "her surgery", 30, refers_back=True, start=10, sent=(0, 40)),
                            exposure("MAJOR_SURGERY", "appendectomy", 187, start=60, sent=(41, 120))], NOT_MET),
