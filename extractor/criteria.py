@@ -160,6 +160,9 @@ class ExposureInWindow(_Criterion):
     # a negated mention whose sentence holds one of these words denies the drug was ever given:
     # it corrects the earlier mentions of it (rule 5; evaluator.corrected_later)
     never_words: list[str] = Field(default_factory=list)
+    # a negated mention dated by its sentence with one of these words denies the drug from that
+    # date on ("no ha vuelto a recibir BLM desde junio de 2023"): later copied-forward mentions are not doses
+    since_words: list[str] = Field(default_factory=list)
 
 
 class DoseChangeInWindow(_Criterion):

@@ -733,8 +733,19 @@ def _denies_ever(ev: Evidence, never_words: list[str]) -> bool:
     return never.search(ev.sentence_text[at : at + _NEVER_REACH]) is not None
 
 
+def _denies_since(ev: Evidence, since_words: list[str]) -> bool:
+    """A negated, dated mention says the drug was not given from its date on: "No ha vuelto a
+    recibir BLM desde junio de 2023", "no rituximab since 11/2018"."""
+    if not since_words or not ev.negated or ev.date_max is None or ev.date_source == "note_date":
+        return False
+    # the word follows the drug closely: "Since adalimumab was stopped on October 15 ... is negative"
+    # opens a clause about something else
+    at = ev.end - ev.sentence_start
+    return _any_word(tuple(since_words)).search(ev.sentence_text[at: at + _NEVER_REACH]) is not None
+
+
 def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: list[str],
-                    drug_concepts: Iterable[str]) -> tuple[list[Evidence], list[Evidence]]:
+                    drug_concepts: Iterable[str], since_words: list[str] = ()) -> tuple[list[Evidence], list[Evidence]]:
     """Rule 5, a later correction over the earlier text: ``(hits kept, corrections used)``.
 
     - A denial that the drug was ever given ("Benlysta was never given", "no llegó a
@@ -744,6 +755,10 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
       note: plans, orders and copied-forward lists that were never carried out.
     - A later note's last dose ("last infusion 23/01/2024") corrects an earlier note's mention
       dated after that dose (a medication list copied forward after the drug was stopped).
+    - A denial since a date ("No ha vuelto a recibir BLM desde junio de 2023": a negated mention
+      dated by its sentence, with one of ``since_words``) corrects the mentions of that drug dated
+      only by their notes, written after that date and up to the denial's own note: copied-forward
+      lists, not doses. It says nothing of the time before its date.
     """
     if not hits:
         return hits, []
@@ -751,6 +766,7 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
     denials = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical) and _denies_ever(ev, never_words)]
     last_doses = [ev for ev in every if ev.date_source == "sentence_last_dose" and ev.date_max is not None
                   and not (ev.negated or ev.hypothetical or ev.family or ev.uncertain)]
+    since = [ev for ev in every if not (ev.family or ev.hypothetical) and _denies_since(ev, since_words)]
     kept, used = [], {}
 
     def covers(statement: Evidence, ev: Evidence) -> bool:
@@ -769,6 +785,10 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
             by = next((d for d in last_doses if d.details.get("drug") == ev.details.get("drug") is not None
                        and _earlier(ev, d, False) and ev.date_min is not None and ev.date_min > d.date_max), None)
         if by is None:
+            by = next((d for d in since if d.details.get("drug") == ev.details.get("drug") is not None
+                       and ev.date_source == "note_date" and ev.note_date is not None and d.note_date is not None
+                       and d.date_max < ev.note_date <= d.note_date), None)
+        if by is None:
             kept.append(ev)
         else:
             used.setdefault(by.evidence_id, by)
@@ -780,7 +800,8 @@ def exposure_in_window(c, v: View) -> Decision:
     if c.events:
         hits = restated_events(hits)
     hits = referred_back(hits, c.refers_back_words)
-    hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts)
+    hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts,
+                                        c.since_words)
     decision = _exposure_decision(c, v, hits)
     if corrections:
         decision.evidence = decision.evidence + corrections

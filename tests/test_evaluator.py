@@ -214,6 +214,25 @@ def seen_after(sentence, days):
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 370, drug="rituximab"),
                               said_after("B_CELL_BIOLOGIC", "Second course of RTX given.", "RTX", 100, "N2",
                                          drug="rituximab")], MET),            # a new administration
+    # "no ha vuelto a recibir BLM desde junio de 2023": later lists dated only by their notes are copies
+    ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "belimumab 200 mg sc/semanal", "belimumab", 100, "N2",
+                                         drug="belimumab"),
+                              replace(said_after("B_CELL_BIOLOGIC", "No ha vuelto a recibir BLM desde junio de 2023.",
+                                                 "BLM", 0, "N3", drug="belimumab", negated=True),
+                                      date_source="sentence", date_min=INDEX - timedelta(days=410),
+                                      date_max=INDEX - timedelta(days=380))], NOT_MET),
+    # ... but a dose dated by its own words after that date is not corrected, nor is a clause that opens with "since"
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 100, note="N2", drug="belimumab"),
+                              replace(said_after("B_CELL_BIOLOGIC", "No ha vuelto a recibir BLM desde junio de 2023.",
+                                                 "BLM", 0, "N3", drug="belimumab", negated=True),
+                                      date_source="sentence", date_min=INDEX - timedelta(days=410),
+                                      date_max=INDEX - timedelta(days=380))], MET),
+    ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "belimumab 200 mg sc/semanal", "belimumab", 100, "N2",
+                                         drug="belimumab"),
+                              replace(said_after("B_CELL_BIOLOGIC", "Since belimumab was stopped in June 2023 the DNA is negative.",
+                                                 "belimumab", 0, "N3", drug="belimumab", negated=True),
+                                      date_source="sentence", date_min=INDEX - timedelta(days=410),
+                                      date_max=INDEX - timedelta(days=380))], MET),
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 366)], NOT_MET),
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True)], NOT_MET),   # rituximab-naive
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, hypothetical=True)], UNKNOWN),  # will consider
