@@ -114,6 +114,8 @@ class Conditions(_Criterion):
     not_met_any: list[Condition] = Field(default_factory=list)
     review_any: list[Condition] = Field(default_factory=list)
     conflict: Literal["latest", "review", "met_wins"] = "review"
+    # evidence to review outweighs a denial: "not a kidney transplant candidate" beside a stem-cell transplant
+    review_over_not_met: bool = False
 
 
 class AllGroups(_Criterion):

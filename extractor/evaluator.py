@@ -508,6 +508,9 @@ def conditions(c, v: View) -> Decision:
     if met and not not_met:
         return Decision(MET, met_ev, "; ".join(met_why) or _summ(met_ev))
     if not_met and not met:
+        review_ev, _, review = _any(c.review_any, v) if c.review_over_not_met else ([], [], False)
+        if review:
+            return Decision(UNKNOWN, review_ev + not_ev, "evidence to review beside a denial: " + _summ(review_ev))
         return Decision(NOT_MET, not_ev, "; ".join(not_why) or _summ(not_ev, negative=True))
     if met and not_met:
         if c.conflict == "met_wins":

@@ -454,9 +454,17 @@ def test_tuberculosis(evidence, status):
                        said_after("CONTRACEPTION_LESS_EFFECTIVE", "Condoms only until the IUD is fitted.", "Condoms", 20,
                                   "N2")], {"sex": "F"}, MET),
     ("contraception", [said_after("CONTRACEPTION_LESS_EFFECTIVE", "Condoms only.", "Condoms", 20, "N2")], {"sex": "M"}, MET),
-    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, UNKNOWN),
+    # "not a transplant candidate": no transplant of hers, past or planned
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True)], {}, NOT_MET),
+    # ... unless a note documents one, or a stem-cell transplant is there to review
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant candidate", 0, negated=True, planned=True),
+                    ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 3000)], {}, MET),
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "candidato a trasplante renal", 0, negated=True, planned=True),
+                    ev("HSCT", "TAPH", 1500)], {}, UNKNOWN),
+    # a transplant she might need one day is no plan; a listing or a work-up is
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "trasplante de riñón", 0, hypothetical=True)], {}, UNKNOWN),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 4000)], {}, MET),
-    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True)], {}, MET),  # planned counts
+    ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "transplant list", 0, hypothetical=True, planned=True)], {}, MET),  # planned counts
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplantation", 0, uncertain=True)], {}, MET),  # "evaluation for"
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "organ transplant", 0, negated=True, historical=True)], {}, NOT_MET),
     ("transplant", [ev("SOLID_ORGAN_TRANSPLANT", "kidney transplant", 0, family=True)], {}, UNKNOWN),
