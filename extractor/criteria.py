@@ -94,6 +94,9 @@ class StartedAndResponse(_Criterion):
     met_levels: list[str]
     not_met_levels: list[str]
     unknown_levels: list[str] = Field(default_factory=list)
+    # a denied level is a lower one: "not complete response" is at best partial, "no alcanza
+    # respuesta parcial" is none
+    negated_levels: dict[str, str] = Field(default_factory=dict)
     anchors: list[str] = Field(default_factory=list)
     anchor_items: list[str] = Field(default_factory=list)
     weak_anchors: list[str] = Field(default_factory=list)

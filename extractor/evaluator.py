@@ -350,6 +350,8 @@ def started_and_response(c, v: View) -> Decision:
               and (not c.start_drugs or ev.details.get("drug") in c.start_drugs)]
     starts = current_course(starts, c.course_gap_days)
     responses = [ev for ev in v.affirmed(c.response) if _anchored(ev, c, v)]
+    responses += [ev for ev in v.affirmed(c.response, excludes=tuple(f for f in v.default_excludes if f != "negated"))
+                  if ev.negated and ev.details.get("level") in c.negated_levels and _anchored(ev, c, v)]
     first = min(starts, key=lambda e: (e.date_max, e.start), default=None)
     if first is not None and first.date_min is not None:
         # a response dated before the current course began is an earlier course's ("class III that
@@ -367,6 +369,8 @@ def started_and_response(c, v: View) -> Decision:
     if response is None:
         return Decision(UNKNOWN, [first], f"{started}; no response statement")
     level = response.details.get("level")
+    if response.negated:
+        level = c.negated_levels[level]
     if level in c.not_met_levels:
         return Decision(NOT_MET, [first, response], f"{started}; response: {level}")
     if level in c.met_levels and earliest_days >= c.min_days:

@@ -156,6 +156,10 @@ def response(level, days=0, text="partial renal response", **kw):
     # a response dated before this course began is an earlier course's: "complete renal response in 2020"
     ([agent(160), response("complete", days=1700, text="complete renal response")], UNKNOWN),
     ([agent(160), response("complete", days=1700, text="complete renal response"), response("partial", text="partial response")], MET),
+    # a denied level is a lower one: "PARTIAL RESPONSE, not complete response", "no alcanza respuesta parcial"
+    ([agent(160), response("complete", text="complete renal response", negated=True)], MET),
+    ([agent(160), response("partial", text="respuesta renal parcial", negated=True)], MET),
+    ([agent(160), response("complete", text="complete renal response", negated=True, family=True)], UNKNOWN),
 ])
 def test_induction_nonresponse(evidence, status):
     evidence = [e for e in evidence]
