@@ -89,6 +89,12 @@ class StartedAndResponse(_Criterion):
     start: list[str]
     start_drugs: list[str] = Field(default_factory=list)
     course_gap_days: int = 365
+    # an agent with this metadata (IV glucocorticoid pulses) restarts the course when the course's
+    # first agent is more than ``restart_after_days`` older: a re-induction of a relapse on maintenance
+    restart_by: dict[str, Any] = Field(default_factory=dict)
+    restart_route: str | None = None  # ... given by this route, or
+    restart_min_mg: float | None = None  # ... in a single dose this large (a pulse)
+    restart_after_days: int = 180
     min_days: int
     response: list[str]
     met_levels: list[str]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from .numbers import spelled_numbers
 
-__all__ = ["Dose", "parse_dose", "parse_doses", "parse_weight_kg", "parse_bsa_m2"]
+__all__ = ["Dose", "parse_dose", "parse_doses", "parse_weight_kg", "parse_bsa_m2", "route_before"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ _DOSE_RE = re.compile(
 _ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iv", re.compile(
         r"(?:i\.v\.|e\.v\.|iv|ev|intravenous(?:ly)?|intravenos[oa]|endovenos[oa]"
-        r"|infusions?|pulses?)" + _END, _F)),
+        r"|infusions?|pulses?|bolos?|bolus(?:es)?|pulsos?)" + _END, _F)),
     ("oral", re.compile(
         r"(?:p\.o\.|v\.o\.|po|vo|per\s+os|by\s+mouth|oral(?:ly)?|v[ií]a\s+oral"
         r"|tabs?|tablets?|caps?|capsules?|g[ée]lules?|comprim[ée]s?|comprimidos?|comps?|cpr|compresse|Tabl\.?|Kps\.?)"
@@ -264,6 +264,11 @@ def _scan_tail(text: str, tail: _Tail) -> _Tail:
             tail.end = m.end()
             continue
         return tail
+
+
+def route_before(text: str, lo: int, hi: int) -> str | None:
+    """Route word among the words just before ``hi`` ("Bolos MP", "IV methylprednisolone", "pulsos de")."""
+    return _route_before(text, lo, hi)
 
 
 def _route_before(text: str, lo: int, hi: int) -> str | None:

@@ -344,11 +344,34 @@ def current_course(evs: list[Evidence], gap_days: int) -> list[Evidence]:
     return run
 
 
+def restarted_course(evs: list[Evidence], c) -> list[Evidence]:
+    """The course from its latest restart: IV glucocorticoid pulses given long after the course's
+    first agent begin a re-induction ("relapse on maintenance MMF: MP 500 mg IV x3 on 15/02/2025"),
+    so the agents before them belong to the earlier induction and its maintenance."""
+    if not c.restart_by or not evs:
+        return evs
+
+    def pulse(e: Evidence) -> bool:
+        d = e.details
+        return (all(d.get(k) == val for k, val in c.restart_by.items())
+                and ((c.restart_route is not None and d.get("route") == c.restart_route)
+                     or (c.restart_min_mg is not None and (d.get("amount") or 0) >= c.restart_min_mg)))
+
+    pulses = [e for e in evs if e.date_min is not None and pulse(e)]
+    if not pulses:
+        return evs
+    last = max(pulses, key=lambda e: (e.date_min, e.start))
+    first = min(evs, key=lambda e: (e.date_max, e.start))
+    if (last.date_min - first.date_max).days <= c.restart_after_days:
+        return evs
+    return [e for e in evs if e.date_max >= last.date_min]
+
+
 def started_and_response(c, v: View) -> Decision:
     index = v.patient.index_date
     starts = [ev for ev in v.affirmed(c.start) if ev.date_max is not None and ev.date_max <= index
               and (not c.start_drugs or ev.details.get("drug") in c.start_drugs)]
-    starts = current_course(starts, c.course_gap_days)
+    starts = restarted_course(current_course(starts, c.course_gap_days), c)
     responses = [ev for ev in v.affirmed(c.response) if _anchored(ev, c, v)]
     responses += [ev for ev in v.affirmed(c.response, excludes=tuple(f for f in v.default_excludes if f != "negated"))
                   if ev.negated and ev.details.get("level") in c.negated_levels and _anchored(ev, c, v)]
@@ -595,7 +618,7 @@ def dose_limit(c, v: View) -> Decision:
     for key, ev in sorted(by_drug.items()):
         d = ev.details
         if key == "glucocorticoid":
-            if d.get("route") == "iv":
+            if d.get("route") == "iv" or (d.get("amount") or 0) >= gc.get("pulse_min_mg", float("inf")):
                 continue
             per_day = d.get("per_day") or (1 if gc.get("assume_once_daily") else None)
             factor = gc["prednisone_equivalent"].get(d.get("drug"), 1.0)

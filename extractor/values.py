@@ -15,7 +15,7 @@ from typing import Callable
 
 from .dates import find_dates, note_day_first
 from .demographics import parse_age, parse_sex
-from .doses import parse_dose
+from .doses import parse_dose, route_before
 from .doses import parse_bsa_m2, parse_weight_kg
 from .isn_class import base_key, find_ln_classes
 from .lab_results import parse_lab_result
@@ -85,17 +85,19 @@ def read_dose(m: Mention) -> Value:
         return None  # "steroids; persistent proteinuria ~2 g" is not a steroid dose
     if _TO_GAP.fullmatch(m.after[: dose.start]) and _PLANNED_CHANGE_BEFORE.search(m.before):
         return None  # a planned dose, not the current one
+    # a route named before the drug holds for its dose: "Bolos MP 500 mg", "IV methylprednisolone 500 mg"
+    route = dose.route or route_before(m.text, max(m.sent_start, m.start - 20), m.end)
     daily = dose.daily_amount
     shown = f"{dose.amount:g} {dose.unit}"
     if daily is not None and dose.per_day not in (None, 1):
         shown += f" x{dose.per_day:g}/day = {daily:g} {dose.unit}/day"
     elif daily is not None:
         shown += "/day" if dose.per_day == 1 and not dose.text.lower().endswith("day") else ""
-    if dose.route:
-        shown += f" {dose.route}"
+    if route:
+        shown += f" {route}"
     return shown, {
         "amount": dose.amount, "unit": dose.unit, "per_day": dose.per_day, "daily_amount": daily,
-        "route": dose.route, "dose_text": dose.text,
+        "route": route, "dose_text": dose.text,
     }
 
 

@@ -156,6 +156,16 @@ def response(level, days=0, text="partial renal response", **kw):
     # a response dated before this course began is an earlier course's: "complete renal response in 2020"
     ([agent(160), response("complete", days=1700, text="complete renal response")], UNKNOWN),
     ([agent(160), response("complete", days=1700, text="complete renal response"), response("partial", text="partial response")], MET),
+    # IV pulses long after the course began start a re-induction: the maintenance before them is the old course's
+    ([agent(700), agent(400, start=40), ev("INDUCTION_AGENT", "MP", 85, drug="methylprednisolone",
+                                             agent_class="glucocorticoid", amount=500.0, route="iv", start=60),
+      response("partial")], NOT_MET),
+    ([agent(700), agent(400, start=40), ev("INDUCTION_AGENT", "MP", 120, drug="methylprednisolone",
+                                             agent_class="glucocorticoid", amount=500.0, start=60),
+      response("partial")], MET),    # a 500 mg dose is a pulse even with no route; 120 days of re-induction
+    # ... pulses in the first months of the course belong to it (an intensification)
+    ([agent(200), ev("INDUCTION_AGENT", "MP", 60, drug="methylprednisolone", agent_class="glucocorticoid",
+                     amount=500.0, route="iv", start=60), response("partial")], MET),
     # a denied level is a lower one: "PARTIAL RESPONSE, not complete response", "no alcanza respuesta parcial"
     ([agent(160), response("complete", text="complete renal response", negated=True)], MET),
     ([agent(160), response("partial", text="respuesta renal parcial", negated=True)], MET),
@@ -578,6 +588,7 @@ def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, ag
     ([drug("prednisone", 10, 0.5, unit="mg/kg", agent_class="glucocorticoid")], UNKNOWN),   # no weight
     # pulses are IV: no oral dose
     ([drug("methylprednisolone", 10, 500, route="iv", agent_class="glucocorticoid")], UNKNOWN),
+    ([drug("methylprednisolone", 10, 500, agent_class="glucocorticoid")], UNKNOWN),   # "MP 500 mg x3": a pulse by its size
     ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000, historical=True)], UNKNOWN),
     # a reduction planned after the index date is not the current dose
     ([drug("prednisone", 14, 50, per_day=1, daily=50, agent_class="glucocorticoid", note_date=INDEX),

@@ -112,6 +112,9 @@ def test_age_on_birthday_boundary():
     ("increase MMF to 1.5 g BID next visit", "MMF", None),
     ("prednisone tapered to 10 mg daily", "prednisone", "10 mg/day"),               # done: the current dose
     ("T. CellCept (MMF) 1500mg BD", "MMF", "1500 mg x2/day = 3000 mg/day"),
+    # a route named before the drug holds for its dose
+    ("Bolos MP 500 mg los días 13, 14 y 15/1", "MP", "500 mg iv"),
+    ("IV methylprednisolone 500 mg x3", "IV methylprednisolone", "500 mg iv"),
 ])
 def test_dose_reader(text, mention, dose):
     from extractor.values import Mention, read_dose
