@@ -877,7 +877,10 @@ def _exposure_decision(c, v: View, hits: list[Evidence]) -> Decision:
     # ("never on an anti-TNF" in 2016 for 2023-2024); "no clinical trial" four months before a
     # 90-day window still stands
     opened = index - timedelta(days=max(c.window_days, 365))
-    negatives = [ev for ev in v.negated(c.negated_by) if (ev.note_date or ev.date_max or index) >= opened]
+    # "no IVIG indicated for now", "de momento no IGIV": a decision about now, no denial of the window's past
+    plan = _any_word(tuple(c.plan_words)) if c.plan_words else None
+    negatives = [ev for ev in v.negated(c.negated_by) if (ev.note_date or ev.date_max or index) >= opened
+                 and not (plan is not None and plan.search(ev.sentence_text) and not _denies_ever(ev, c.never_words))]
     if negatives:
         return Decision(NOT_MET, negatives, "explicitly negative: " + _summ(negatives))
     # a relative's operation, a planned one or a denied transplant ("No previous organ transplantation")

@@ -48,6 +48,8 @@ def flags_of(screener, text, target):
     ("Last seen 01/09/2025. Benlysta was approved on appeal on 04/02/2025.", "Benlysta", {"hypothetical"}),
     ("| 03/03/2025 | Appeal letter for belimumab |", "belimumab", {"hypothetical"}),
     ("Hib vaccine has never been given to her.", "Hib vaccine", {"negated"}),
+    ("IgG 540 mg/dL; si presenta infecciones recurrentes se evaluará reposición con inmunoglobulina EV.",
+     "inmunoglobulina EV", {"hypothetical"}),
     ("Lupus nephritis with no response to 6 months of NIH cyclophosphamide induction.", "cyclophosphamide", set()),
     ("Lupus nephritis with no response to 6 months of NIH cyclophosphamide induction.", "no response", set()),
     ("She has never been given intravenous or subcutaneous immunoglobulin.", "subcutaneous immunoglobulin", {"negated"}),

@@ -247,6 +247,16 @@ def seen_after(sentence, days):
                                                  "belimumab", 0, "N3", drug="belimumab", negated=True),
                                       date_source="sentence", date_min=INDEX - timedelta(days=410),
                                       date_max=INDEX - timedelta(days=380))], MET),
+    # a plan declined is no denial of the year before: "de momento no IGIV", "no IVIG indicated for now"
+    ("immunoglobulin_12mo", [said_after("IMMUNOGLOBULIN_THERAPY", "IgG 520 mg/dl: de momento no IGIV.", "IGIV", 10, "N1",
+                                        negated=True, drug="immunoglobulin")], UNKNOWN),
+    ("immunoglobulin_12mo", [said_after("IMMUNOGLOBULIN_THERAPY", "No IVIG indicated for now.", "IVIG", 10, "N1",
+                                        negated=True, drug="immunoglobulin")], UNKNOWN),
+    ("immunoglobulin_12mo", [said_after("IMMUNOGLOBULIN_THERAPY", "No IVIG.", "IVIG", 10, "N1",
+                                        negated=True, drug="immunoglobulin")], NOT_MET),
+    ("immunoglobulin_12mo", [said_after("IMMUNOGLOBULIN_THERAPY", "Never received IVIG and none indicated now.", "IVIG", 10,
+                                        "N1", negated=True, drug="immunoglobulin", triggers="negated:Never received")],
+     NOT_MET),
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 366)], NOT_MET),
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True)], NOT_MET),   # rituximab-naive
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 0, hypothetical=True)], UNKNOWN),  # will consider
