@@ -182,8 +182,11 @@ _MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|ea
 # a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
 _MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of)<S>+)?<MONTH>\b"
                       r"(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
-_NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective|el|del|desde|hasta|d[ií]a|fecha)<S>+"
-                     r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b)")
+# ... also right after a biopsy's name, as terse notes date it: "PBR 13/9 (AP definitiva 20/9)"
+# (not a count of glomeruli: "biopsy 12/20 glomeruli")
+_NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective|el|del|desde|hasta|d[ií]a|fecha"
+                     r"|pbr|rebiopsia|biopsia(?:<S>+renal)?|biopsy|bx)<S>+"
+                     r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b|<S>*(?:glom|cilindr|cores?\b|fragment))")
 
 # a day range with no year: "IV MP 5/6-5/8", "pulses 05/06 - 05/08"
 _MD_RANGE_NOYEAR_RE = _rx(r"(?<![\d/.])(?P<a>\d{1,2})/(?P<b>\d{1,2})<S>*[-–]<S>*(?P<c>\d{1,2})/(?P<d>\d{1,2})"

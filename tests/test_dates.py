@@ -288,6 +288,8 @@ def test_note_day_first(text: str, expected: bool | None) -> None:
     ("on Feb 29", ("Feb 29", D(2024, 2, 29), D(2024, 2, 29), "day", "relative")),
     ("inicio el 2/3 con MMF", ("2/3", D(2024, 2, 3), D(2024, 2, 3), "day", "relative")),   # a Spanish cue; read month-first here
     ("on the 2nd of May", ("2nd of May", D(2024, 5, 2), D(2024, 5, 2), "day", "relative")),
+    # a terse biopsy line dates the biopsy: "PBR 13/9 (AP definitiva 20/9)"
+    ("PBR 13/9 (AP definitiva 20/9)", ("13/9", D(2023, 9, 13), D(2023, 9, 13), "day", "relative")),
 ])
 def test_no_year_with_reference(text: str, expected: tuple) -> None:
     check(text, expected)
@@ -348,6 +350,7 @@ def test_no_year_feb_29_goes_back_to_leap_year() -> None:
     "1.5 years ago",
     "the last week of life",
     "creatinine 1.2 mg/dL",
+    "biopsy 12/20 glomeruli sclerosed",
 ])
 def test_not_dates(text: str) -> None:
     assert find_dates(text, REF) == []
