@@ -936,6 +936,8 @@ def dose_change_in_window(c, v: View) -> Decision:
     # a medication list states the dose as of its note's date (a fill date on the line is older)
     by_drug: dict[str, list[Evidence]] = {}
     for ev in targets:
+        if ev.historical:
+            continue  # a discontinued line or a former dose ("ramipril 5 mg ... Discontinued 14/06") is not the note's dose
         amount = ev.details.get("daily_amount") or ev.details.get("amount")
         if amount is not None and ev.note_date is not None and ev.note_date <= index:
             by_drug.setdefault(ev.details.get("drug", ev.text.lower()), []).append(ev)

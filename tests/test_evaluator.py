@@ -624,6 +624,8 @@ def acei(days, amount, note, start=0, **kw):
     ([acei(50, 10, "N1"), acei(20, 20, "N2")], MET),          # two dated lists inside the window differ
     ([acei(100, 10, "N1"), acei(20, 20, "N2")], UNKNOWN),     # change somewhere between day 100 and day 20
     ([acei(100, 10, "N1"), acei(20, 10, "N2")], NOT_MET),     # restated unchanged across the window
+    # a discontinued line in the same list is a former dose, not the note's: "ramipril 5 mg ... Discontinued"
+    ([acei(100, 10, "N1"), acei(20, 10, "N2"), acei(20, 5, "N2", start=50, historical=True)], NOT_MET),
     # one pharmacy note inside the window dates each dose: "8 mg hasta el 13/07; 16 mg el 14/07" (63/62 days)
     ([acei(63, 8, "N1", note_date=INDEX - timedelta(days=10)),
       acei(62, 16, "N1", start=30, note_date=INDEX - timedelta(days=10))], UNKNOWN),
