@@ -82,7 +82,7 @@ class View:
         ignore = set(criteria.spec.ignore_sections)
         # under Allergies, or named by an allergy field inside a line: never an administration or finding
         self.all = [ev for ev in evidence if (ev.section or "") not in ignore and not ev.details.get("allergy")]
-        self.all = dated_by_age(self.all, patient)
+        self.all = copies_dropped(dated_by_age(self.all, patient))
         self.default_excludes = tuple(criteria.spec.affirmed_excludes)
 
     def of(self, concepts: Iterable[str], where: dict[str, Any] | None = None,
@@ -1034,6 +1034,22 @@ RULES: dict[str, Callable[[Any, View], Decision]] = {
     "lab_panel": lab_panel,
     "never_from_notes": never_from_notes,
 }
+
+
+def copies_dropped(evs: list[Evidence]) -> list[Evidence]:
+    """A sentence dated relative to its note ("Irbesartan increased to 300 mg two weeks ago") copied
+    word for word into a later note is the earlier note's statement: the copy would date the event
+    again from the later note. The copy's mention is dropped; the first note's one stays."""
+    first: dict[tuple[str, str, str], Any] = {}
+    for ev in evs:
+        if ev.date_source == "sentence_relative" and ev.note_date is not None and ev.sentence_text:
+            key = (ev.concept, ev.text, " ".join(ev.sentence_text.split()))
+            if key not in first or ev.note_date < first[key]:
+                first[key] = ev.note_date
+    if not first:
+        return evs
+    return [ev for ev in evs if not (ev.date_source == "sentence_relative" and ev.note_date is not None and ev.sentence_text
+                                     and first[(ev.concept, ev.text, " ".join(ev.sentence_text.split()))] < ev.note_date)]
 
 
 def evaluate_patient(evidence: list[Evidence], patient: Patient, criteria: Criteria) -> dict[str, Decision]:

@@ -624,6 +624,15 @@ def acei(days, amount, note, start=0, **kw):
     ([acei(50, 10, "N1"), acei(20, 20, "N2")], MET),          # two dated lists inside the window differ
     ([acei(100, 10, "N1"), acei(20, 20, "N2")], UNKNOWN),     # change somewhere between day 100 and day 20
     ([acei(100, 10, "N1"), acei(20, 10, "N2")], NOT_MET),     # restated unchanged across the window
+    # a sentence dated "two weeks ago" copied word for word into a later note is the first note's statement
+    ([replace(said_after("ACEI_ARB", "Irbesartan increased to 300 mg two weeks ago.", "Irbesartan", 150, "N1",
+                         drug="irbesartan", amount=300, daily_amount=300), date_source="sentence_relative"),
+      replace(said_after("DOSE_CHANGE", "Irbesartan increased to 300 mg two weeks ago.", "increased", 150, "N1"),
+              date_source="sentence_relative"),
+      replace(said_after("ACEI_ARB", "Irbesartan increased to 300 mg two weeks ago.", "Irbesartan", 15, "N2",
+                         drug="irbesartan", amount=300, daily_amount=300), date_source="sentence_relative"),
+      replace(said_after("DOSE_CHANGE", "Irbesartan increased to 300 mg two weeks ago.", "increased", 15, "N2"),
+              date_source="sentence_relative")], NOT_MET),
     # a discontinued line in the same list is a former dose, not the note's: "ramipril 5 mg ... Discontinued"
     ([acei(100, 10, "N1"), acei(20, 10, "N2"), acei(20, 5, "N2", start=50, historical=True)], NOT_MET),
     # one pharmacy note inside the window dates each dose: "8 mg hasta el 13/07; 16 mg el 14/07" (63/62 days)
