@@ -131,6 +131,8 @@ _MULT_FREQ = re.compile(
 _SCHEDULE = re.compile(r"(?<![\d.-])(?P<slots>(?:[0-9](?:\.5)?|½)(?:-(?:[0-9](?:\.5)?|½)){2,3})(?![\d-])", _F)
 _EVERY = r"(?:(?:once\s+)?(?:q\.?\s*|every\s+)|cada\s+|c/\s*|/\s*)"  # "once every 2 weeks"
 _HOURLY = re.compile(_EVERY + _N + r"\s*(?:-\s*\d+\s*)?(?:h|hrs?|hours?|horas?)" + _END, _F)
+# Spanish and Portuguese "de 12/12 h", "8/8h": every 12 (8) hours
+_SLASH_HOURLY = re.compile(r"(?:de\s+)?(?P<n>\d{1,2})\s*/\s*(?P=n)\s*(?:h|hrs?|horas?)" + _END, _F)
 _N_DAYS = re.compile(_EVERY + _N + r"\s*(?:d|days?|d[ií]as)" + _END, _F)
 _N_WEEKS = re.compile(_EVERY + r"(?:" + _N + r"\s*)?(?:w|wks?|weeks?|semanas?)" + _END, _F)
 _N_MONTHS = re.compile(_EVERY + r"(?:" + _N + r"\s*)?(?:mos?|months?|meses)" + _END, _F)
@@ -142,10 +144,12 @@ _DURATION = re.compile(
 _DIVIDED = re.compile(
     r"(?:in\s+)?(?:\d+\s+|two\s+|three\s+|four\s+)?divided(?:\s+doses?)?" + _END, _F)
 _TAB_COUNT = re.compile(
-    r"(?:x\s*)?(?P<n>\d+|one|two|three|four|half)\s*(?:tabs?|tablets?|caps?|capsules?|comps?|comprimidos?|cp)\.?" + _END,
+    r"(?:(?:take|takes|tomar|toma)\s+)?(?:x\s*)?(?P<n>\d+|one|two|three|four|half)\s*"
+    r"(?:tabs?|tablets?|caps?|capsules?|comps?|comprimidos?|cp)\.?" + _END,
     _F)
 # "360 mg: 3 comp/12 h", "500 MG COMP ........ 2-0-2" (dot leaders), "5 mg 60 comp | 3-0-0" (a table cell)
-_SEP = re.compile(r"\s*(?:[,:|]\s*|\.{3,}\s*)?")
+# ... or a dash between a strength and its count: "CellCept 500 mg - 3 cp de 12/12 h", "500MG TAB - TAKE THREE TABLETS"
+_SEP = re.compile(r"\s*(?:[,:|]\s*|\.{3,}\s*|-\s+)?")
 _MAX_TABS_PER_DOSE = 10
 
 # Between an earlier dose and the current one: "to", arrows, "now", "reduced to" ...
@@ -203,7 +207,7 @@ def _match_frequency(text: str, pos: int) -> tuple[float, int] | None:
         period = m.group("p").lower()
         days = 7.0 if period.startswith("w") else 28.0 if period.startswith("mo") else 1.0
         return _to_float(m.group("n")) / days, m.end()
-    for pattern, days_per_unit in ((_HOURLY, None), (_N_DAYS, 1.0), (_N_WEEKS, 7.0),
+    for pattern, days_per_unit in ((_HOURLY, None), (_SLASH_HOURLY, None), (_N_DAYS, 1.0), (_N_WEEKS, 7.0),
                                    (_N_MONTHS, 28.0)):
         m = pattern.match(text, pos)
         if m:

@@ -77,12 +77,18 @@ MAX_DOSE_GAP = 40  # a dose is written right after its drug ("MMF (CellCept) 1 g
 _PLANNED_CHANGE_BEFORE = re.compile(r"\b(?:taper|reduce|decrease|increase|wean|titrate|lower|raise|uptitrate|escalate)"
                                     r"(?:\s+(?:the|her|his|dose\s+of))?\s*$", re.IGNORECASE)
 _TO_GAP = re.compile(r"\s*to\s*$", re.IGNORECASE)
+# a threshold, not a dose: "dosis de MMF por encima de 2,5 g/día", "MMF above 2.5 g/day", "prednisone > 1 mg/kg"
+_THRESHOLD_GAP = re.compile(r"(?:\b(?:above|over|exceeding|exceeds|more\s+than|greater\s+than|less\s+than|below|under"
+                            r"|por\s+encima\s+de|por\s+debajo\s+de|superior\s+a|inferior\s+a|m[aá]s\s+de|menos\s+de"
+                            r"|hasta\s+un\s+m[aá]ximo\s+de|acima\s+de|abaixo\s+de)|[<>≤≥])\s*$", re.IGNORECASE)
 
 
 def read_dose(m: Mention) -> Value:
     dose = parse_dose(m.after)
     if dose is None or dose.start > MAX_DOSE_GAP or ";" in m.after[: dose.start]:
         return None  # "steroids; persistent proteinuria ~2 g" is not a steroid dose
+    if _THRESHOLD_GAP.search(m.after[: dose.start]):
+        return None
     if _TO_GAP.fullmatch(m.after[: dose.start]) and _PLANNED_CHANGE_BEFORE.search(m.before):
         return None  # a planned dose, not the current one
     # a route named before the drug holds for its dose: "Bolos MP 500 mg", "IV methylprednisolone 500 mg"

@@ -115,6 +115,14 @@ def test_age_on_birthday_boundary():
     # a route named before the drug holds for its dose
     ("Bolos MP 500 mg los días 13, 14 y 15/1", "MP", "500 mg iv"),
     ("IV methylprednisolone 500 mg x3", "IV methylprednisolone", "500 mg iv"),
+    # a threshold is no dose
+    ("Para el ensayo preocupan: dosis de MMF por encima de 2,5 g/día.", "MMF", None),
+    ("prednisone > 1 mg/kg is not allowed", "prednisone", None),
+    ("MMF titrated up to 3 g/day", "MMF", "3000 mg"),
+    # tablets counted after a dash, Spanish and Portuguese "de 12/12 h"
+    ("CellCept 500 mg - 3 cp de 12/12 h", "CellCept", "1500 mg x2/day = 3000 mg/day oral"),
+    ("MYCOPHENOLATE MOFETIL 500MG TAB - TAKE THREE TABLETS BY MOUTH TWICE A DAY", "MYCOPHENOLATE MOFETIL",
+     "1500 mg x2/day = 3000 mg/day oral"),
 ])
 def test_dose_reader(text, mention, dose):
     from extractor.values import Mention, read_dose
