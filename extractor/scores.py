@@ -14,7 +14,7 @@ __all__ = ["parse_score"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[|-]|date|value|result|fecha|valor|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
-    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|del|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|que|calculado|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
+    r"increased|decreased|rose|fell|went|worsened|improved|from|up|down|del|de|estimated|calculated|to|be|at|according|noted|documented|has|have|had|fallen|dropped|risen|climbed|gone|puntuaci[oó]n|hoy|actual|ahora|al|egreso|ingreso|es|fue|era|que|calculado|hoje|agora|atual|heute|oggi|\d{1,2}/\d{1,2}/\d{2,4}(?!\d)|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{4}|on|\)|,|"
     # a checklist's threshold before the value: "[x] SLEDAI-2K >= 6 -- 12 on 04/15/2025"
     r"(?:>=|≥)\s*\d{1,2}\s*(?:--|—|–|:)|"
@@ -40,11 +40,12 @@ _SCORE = re.compile(
     r"(?:→|->|-->|=>|to|a|,\s*now|now|then|(?<=[;,])|(?<=[;,]\s)|(?<=[^\W\d_]\s)|(?<=[^\W\d_]:\s))\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )
-# the score written out as a sum of its descriptors: "SLEDAI-2K (today): hematuria 4 + proteinuria 4 +
+# the score written out as a sum of its descriptors (one or more: "SLEDAI-2K today: proteinuria 4 = 4"):
+# "SLEDAI-2K (today): hematuria 4 + proteinuria 4 +
 # low complement 2 + increased DNA binding 2 = 12" is 12, and so is a list of them ("proteinuria 4,
 # haematuria 4, ... = 18")
 _SUM = re.compile(
-    r"^" + _LEAD + r"(?:[^\d=;\n]{1,40}?\d{1,2}\s*[+,]\s*)+[^\d=;\n]{1,40}?\d{1,2}\s*=\s*(?P<total>\d{1,3})(?![\d/]|\.\d)",
+    r"^" + _LEAD + r"(?:[^\d=;\n]{1,40}?\d{1,2}\s*[+,]\s*)*[^\d=;\n]{1,40}?\d{1,2}\s*=\s*(?P<total>\d{1,3})(?![\d/]|\.\d)",
     re.IGNORECASE,
 )
 _NUMBERS = re.compile(r"\d{1,3}")
