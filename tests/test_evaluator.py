@@ -441,7 +441,13 @@ def test_tuberculosis(evidence, status):
     ("cancer_history", [ev("MALIGNANCY", "thyroid carcinoma", 3000, historical=True)], {}, MET),
     ("cancer_history", [ev("MALIGNANCY", "breast cancer", 0, family=True)], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, uncertain=True)], {}, UNKNOWN),
-    ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, historical=True)], {}, NOT_MET),   # no history of cancer
+    ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, historical=True,
+                           triggers="negated:No; historical:history of")], {}, NOT_MET),   # no history of cancer
+    ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True, historical=True,
+                           triggers="negated:No; historical:prior")], {}, NOT_MET),         # no prior malignancy
+    # a negative histology of an old excision is no denial: "Z.n. lymph node excision (kein Anhalt fuer Lymphom)"
+    ("cancer_history", [ev("MALIGNANCY", "Lymphom", 1000, negated=True, historical=True,
+                           triggers="historical:Z.n.; negated:kein Anhalt fuer")], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, triggers="negated:denies")], {}, NOT_MET),
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True)], {}, UNKNOWN),   # "no atypia or malignancy"
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True, triggers="negated:negative")], {}, UNKNOWN),
