@@ -204,6 +204,12 @@ def said_after(concept, sentence, text, days, note, **kw):
     return replace(e, sentence_text=sentence)
 
 
+def denied_since(sentence, text):
+    """A negated belimumab in ``sentence`` of the index date's note, dated June 2023 by its own words."""
+    return replace(said_after("B_CELL_BIOLOGIC", sentence, text, 0, "N3", drug="belimumab", negated=True),
+                   date_source="sentence", date_min=INDEX - timedelta(days=410), date_max=INDEX - timedelta(days=380))
+
+
 def seen_after(sentence, days):
     """A surgery after "after her" in a sentence dated by an earlier date of its own (the visit's)."""
     e = said_after("MAJOR_SURGERY", sentence, "appendicectomy", days, "N2")
@@ -231,22 +237,14 @@ def seen_after(sentence, days):
     # "no ha vuelto a recibir BLM desde junio de 2023": later lists dated only by their notes are copies
     ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "belimumab 200 mg sc/semanal", "belimumab", 100, "N2",
                                          drug="belimumab"),
-                              replace(said_after("B_CELL_BIOLOGIC", "No ha vuelto a recibir BLM desde junio de 2023.",
-                                                 "BLM", 0, "N3", drug="belimumab", negated=True),
-                                      date_source="sentence", date_min=INDEX - timedelta(days=410),
-                                      date_max=INDEX - timedelta(days=380))], NOT_MET),
+                              denied_since("No ha vuelto a recibir BLM desde junio de 2023.", "BLM")], NOT_MET),
     # ... but a dose dated by its own words after that date is not corrected, nor is a clause that opens with "since"
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 100, note="N2", drug="belimumab"),
-                              replace(said_after("B_CELL_BIOLOGIC", "No ha vuelto a recibir BLM desde junio de 2023.",
-                                                 "BLM", 0, "N3", drug="belimumab", negated=True),
-                                      date_source="sentence", date_min=INDEX - timedelta(days=410),
-                                      date_max=INDEX - timedelta(days=380))], MET),
+                              denied_since("No ha vuelto a recibir BLM desde junio de 2023.", "BLM")], MET),
     ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "belimumab 200 mg sc/semanal", "belimumab", 100, "N2",
                                          drug="belimumab"),
-                              replace(said_after("B_CELL_BIOLOGIC", "Since belimumab was stopped in June 2023 the DNA is negative.",
-                                                 "belimumab", 0, "N3", drug="belimumab", negated=True),
-                                      date_source="sentence", date_min=INDEX - timedelta(days=410),
-                                      date_max=INDEX - timedelta(days=380))], MET),
+                              denied_since("Since belimumab was stopped in June 2023 the DNA is negative.", "belimumab")],
+     MET),
     # a plan declined is no denial of the year before: "de momento no IGIV", "no IVIG indicated for now"
     ("immunoglobulin_12mo", [said_after("IMMUNOGLOBULIN_THERAPY", "IgG 520 mg/dl: de momento no IGIV.", "IGIV", 10, "N1",
                                         negated=True, drug="immunoglobulin")], UNKNOWN),
