@@ -174,6 +174,8 @@ class ExposureInWindow(_Criterion):
     # a negated mention dated by its sentence with one of these words denies the drug from that
     # date on ("no ha vuelto a recibir BLM desde junio de 2023"): later copied-forward mentions are not doses
     since_words: list[str] = Field(default_factory=list)
+    # a never-word followed by one of these speaks of a repeat, not of a first dose ("never resumed")
+    again_words: list[str] = Field(default_factory=list)
     # a negated mention whose sentence holds one of these words declines a plan, it does not deny the
     # window's past ("no IVIG indicated for now", "de momento no IGIV; si infecciones, valorar")
     plan_words: list[str] = Field(default_factory=list)

@@ -749,13 +749,23 @@ def _earlier(ev: Evidence, statement: Evidence, undated_in_same_note: bool) -> b
 _NEVER_REACH = 25  # characters after a denied drug where "ever" may stand ("did not receive X at any point")
 
 
-def _denies_ever(ev: Evidence, never_words: list[str]) -> bool:
+@functools.lru_cache(maxsize=None)
+def _never_again(never_words: tuple[str, ...], again_words: tuple[str, ...]) -> re.Pattern:
+    """A never-word followed within three words by an again-word: "never resumed", "nunca se retomó"."""
+    never, again = ("|".join(map(_whole_word, words)) for words in (never_words, again_words))
+    return re.compile(rf"(?:{never})\s+(?:\w+\s+){{0,2}}?(?:{again})", re.IGNORECASE)
+
+
+def _denies_ever(ev: Evidence, never_words: list[str], again_words: list[str] = ()) -> bool:
     """A negated mention denies the drug was ever given: its trigger holds one of ``never_words``
     ("never given", "no llegó a administrarse") or one follows the drug closely ("no rituximab,
     ever"); a word further away belongs to another clause of a long sentence."""
     if not never_words:
         return False
     never = _any_word(tuple(never_words))
+    # "Belimumab was never resumed after her June 17, 2024 infusion": given once, never again
+    if again_words and _never_again(tuple(never_words), tuple(again_words)).search(ev.sentence_text):
+        return False
     negations = [t for t in ev.context_triggers.split("; ") if t.startswith("negated:")]
     if any(never.search(t) for t in negations):
         return True
@@ -775,7 +785,8 @@ def _denies_since(ev: Evidence, since_words: list[str]) -> bool:
 
 
 def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: list[str],
-                    drug_concepts: Iterable[str], since_words: list[str] = ()) -> tuple[list[Evidence], list[Evidence]]:
+                    drug_concepts: Iterable[str], since_words: list[str] = (),
+                    again_words: list[str] = ()) -> tuple[list[Evidence], list[Evidence]]:
     """Rule 5, a later correction over the earlier text: ``(hits kept, corrections used)``.
 
     - A denial that the drug was ever given ("Benlysta was never given", "no llegó a
@@ -793,7 +804,8 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
     if not hits:
         return hits, []
     drug_concepts = set(drug_concepts)
-    denials = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical) and _denies_ever(ev, never_words)]
+    denials = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical)
+               and _denies_ever(ev, never_words, again_words)]
     last_doses = [ev for ev in every if ev.date_source == "sentence_last_dose" and ev.date_max is not None
                   and not (ev.negated or ev.hypothetical or ev.family or ev.uncertain)]
     since = [ev for ev in every if not (ev.family or ev.hypothetical) and _denies_since(ev, since_words)]
@@ -831,7 +843,7 @@ def exposure_in_window(c, v: View) -> Decision:
         hits = restated_events(hits)
     hits = referred_back(hits, c.refers_back_words)
     hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts,
-                                        c.since_words)
+                                        c.since_words, c.again_words)
     decision = _exposure_decision(c, v, hits)
     if corrections:
         decision.evidence = decision.evidence + corrections
@@ -880,7 +892,7 @@ def _exposure_decision(c, v: View, hits: list[Evidence]) -> Decision:
     # "no IVIG indicated for now", "de momento no IGIV": a decision about now, no denial of the window's past
     plan = _any_word(tuple(c.plan_words)) if c.plan_words else None
     negatives = [ev for ev in v.negated(c.negated_by) if (ev.note_date or ev.date_max or index) >= opened
-                 and not (plan is not None and plan.search(ev.sentence_text) and not _denies_ever(ev, c.never_words))]
+                 and not (plan is not None and plan.search(ev.sentence_text) and not _denies_ever(ev, c.never_words, c.again_words))]
     if negatives:
         return Decision(NOT_MET, negatives, "explicitly negative: " + _summ(negatives))
     # a relative's operation, a planned one or a denied transplant ("No previous organ transplantation")

@@ -145,6 +145,8 @@ def ln_abbreviation_targets(doc: Doc) -> Doc:
 
 
 _INITIAL = re.compile(r"[A-Za-z]\.")
+# an elided article or particle glued to the next word (not "O'Brien": a capital O is no elision)
+ELISION_PREFIX = r"^(?:[dlnjsmtcDLNJSMTC]|[qQ]u)['’](?=[^\W\d_])"
 
 
 def _tokenizer(nlp: Language):
@@ -157,6 +159,8 @@ def _tokenizer(nlp: Language):
     # influenzae tipo b." at a sentence's end would then never match their phrase rules
     tokenizer.rules = {text: attrs for text, attrs in tokenizer.rules.items() if not _INITIAL.fullmatch(text)}
     tokenizer.suffix_search = re.compile(tokenizer.suffix_search.__self__.pattern + r"|(?<=^[A-Za-z])\.$").search
+    # French and Catalan elisions are their own words: "d'abatacept", "Jamais reçu d'IgIV", "N'allaite pas"
+    tokenizer.prefix_search = re.compile(tokenizer.prefix_search.__self__.pattern + "|" + ELISION_PREFIX).search
     # medspaCy's tokenizer already splits on punctuation; keep its own infixes too.
     return tokenizer
 

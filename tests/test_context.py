@@ -48,6 +48,14 @@ def flags_of(screener, text, target):
     ("Last seen 01/09/2025. Benlysta was approved on appeal on 04/02/2025.", "Benlysta", {"hypothetical"}),
     ("| 03/03/2025 | Appeal letter for belimumab |", "belimumab", {"hypothetical"}),
     ("Hib vaccine has never been given to her.", "Hib vaccine", {"negated"}),
+    # French (Québec): elisions are words of their own, lists denied at their head, field answers
+    ("Jamais reçu d'IgIV.", "IgIV", {"negated"}),
+    ("N'allaite pas.", "allaite", {"negated"}),
+    ("jamais de rituximab, de bélimumab, d'abatacept ni d'anti-TNF.", "abatacept", {"negated"}),
+    ("Toujours naïve de tout agent biologique.", "agent biologique", {"negated"}),
+    ("Études cliniques : aucune participation antérieure ou actuelle à une étude clinique.", "étude clinique", {"negated"}),
+    ("Greffe : jamais greffé; pas candidat à une greffe rénale.", "candidat à une greffe rénale", {"negated"}),
+    ("Usager informé que le Hib est recommandé sous immunosuppression.", "Hib", {"hypothetical"}),
     ("IgG 540 mg/dL; si presenta infecciones recurrentes se evaluará reposición con inmunoglobulina EV.",
      "inmunoglobulina EV", {"hypothetical"}),
     ("Lupus nephritis with no response to 6 months of NIH cyclophosphamide induction.", "cyclophosphamide", set()),
@@ -314,7 +322,7 @@ def flags_of(screener, text, target):
     ("Non ha tollerato MMF.", "MMF", set()),  # not tolerated: given
     # -- negation, French
     ("Pas de rituximab.", "rituximab", {"negated"}),
-    ("Pas d'antécédent de tuberculosis.", "tuberculosis", {"negated"}),
+    ("Pas d'antécédent de tuberculosis.", "tuberculosis", {"negated", "historical"}),  # the elision is its own word
     ("Aucun antécédent de cancer.", "cancer", {"negated", "historical"}),
     ("Absence de tuberculosis.", "tuberculosis", {"negated"}),
     ("N'a jamais reçu de rituximab.", "rituximab", {"negated"}),

@@ -234,6 +234,11 @@ def seen_after(sentence, days):
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 370, drug="rituximab"),
                               said_after("B_CELL_BIOLOGIC", "Second course of RTX given.", "RTX", 100, "N2",
                                          drug="rituximab")], MET),            # a new administration
+    # "never resumed after her June 2024 infusion" is no denial that it was ever given
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 364, note="N1", drug="belimumab"),
+                              said_after("B_CELL_BIOLOGIC", "Belimumab was never resumed after her June 17, 2024 infusion.",
+                                         "Belimumab", 0, "N2", drug="belimumab", negated=True,
+                                         triggers="negated:never")], MET),
     # "no ha vuelto a recibir BLM desde junio de 2023": later lists dated only by their notes are copies
     ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "belimumab 200 mg sc/semanal", "belimumab", 100, "N2",
                                          drug="belimumab"),

@@ -43,6 +43,17 @@ def test_a_letter_keeps_no_period(nlp, text, words):
     assert [t.text for t in nlp.tokenizer(text)] == words
 
 
+@pytest.mark.parametrize("text, words", [
+    ("d'abatacept", ["d'", "abatacept"]),           # French and Catalan elisions are words of their own
+    ("N'allaite pas", ["N'", "allaite", "pas"]),
+    ("l’usager", ["l’", "usager"]),
+    ("O'Brien", ["O'Brien"]),                       # a name, not an elision
+    ("don't", ["do", "n't"]),
+])
+def test_elisions_are_words(nlp, text, words):
+    assert [t.text for t in nlp.tokenizer(text)] == words
+
+
 def test_a_phrase_ending_in_a_letter_matches_before_a_full_stop(nlp):
     doc = nlp("Sin dosis de Haemophilus influenzae tipo b.")
     assert [(e.label_, e.text) for e in doc.ents] == [("VACCINE", "Haemophilus influenzae tipo b")]
