@@ -67,26 +67,26 @@ class DateMention:
 # --------------------------------------------------------------------------------------------------
 # Vocabulary (read-only)
 
-# Every month name the patterns read, with its number: English, Spanish, Portuguese, and the
+# Every month name the patterns read, with its number: English, Spanish, Portuguese, Catalan, and the
 # French, German, Italian and Dutch left in notes translated from European hospitals (not the
 # three-letter Portuguese "set", "out", "ago": English words before a year, "ruled out 2019").
 # <MONTH> is built from it.
 _MONTH_NAMES: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "jänner", "jaenner", "janner", "gennaio",
-         "januari", "janeiro")),
+         "januari", "janeiro", "gener")),
     (2, ("february", "feb", "febrero", "février", "fevrier", "févr", "fevr", "februar", "febbraio", "februari",
-         "fevereiro", "fev")),
-    (3, ("march", "mar", "marzo", "mars", "märz", "maerz", "marz", "maart", "março", "marco")),
+         "fevereiro", "fev", "febrer")),
+    (3, ("march", "mar", "marzo", "mars", "märz", "maerz", "marz", "maart", "março", "marco", "març")),
     (4, ("april", "apr", "abril", "abr", "avril", "avr", "aprile")),
-    (5, ("may", "mayo", "mai", "maggio", "mei", "maio")),
-    (6, ("june", "jun", "junio", "juin", "juni", "giugno", "junho")),
-    (7, ("july", "jul", "julio", "juillet", "juil", "juli", "luglio", "julho")),
+    (5, ("may", "mayo", "mai", "maggio", "mei", "maio", "maig")),
+    (6, ("june", "jun", "junio", "juin", "juni", "giugno", "junho", "juny")),
+    (7, ("july", "jul", "julio", "juillet", "juil", "juli", "luglio", "julho", "juliol")),
     (8, ("august", "aug", "agosto", "août", "aout", "augustus")),
-    (9, ("september", "sept", "sep", "septiembre", "setiembre", "septembre", "settembre", "setembro")),
+    (9, ("september", "sept", "sep", "septiembre", "setiembre", "septembre", "settembre", "setembro", "setembre")),
     (10, ("october", "oct", "octubre", "octobre", "oktober", "okt", "ottobre", "outubro")),
     (11, ("november", "nov", "noviembre", "novembre", "novembro")),
     (12, ("december", "dec", "diciembre", "dic", "décembre", "decembre", "déc", "dezember", "dez", "dicembre",
-         "dezembro")),
+         "dezembro", "desembre")),
 )
 _MONTH_BY_NAME = MappingProxyType({name: number for number, names in _MONTH_NAMES for name in names})
 # month names of 4+ letters, for other modules' patterns (three-letter ones, "mar", "may", are words too)
@@ -142,7 +142,7 @@ _NUM_DATE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y
 # a day, a month name and a year are a date whatever follows ("January 5, 2024 patient presented")
 _NAMED_MDY_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+|-)(?P<d>\d{1,2})<SUF>(?:<S>*,<S>*|<S>+|-)"
                     r"(?P<y><Y4>)(?!\d)")
-_NAMED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+)<MONTH>\.?"
+_NAMED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+d['’]|<S>+)<MONTH>\.?"
                     r"(?:<S>*,<S>*|<S>+)(?:del?<S>+)?(?P<y><Y4>)(?!\d)")
 _DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y4>|\d{2})(?!\d)")
 

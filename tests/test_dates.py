@@ -65,6 +65,8 @@ def test_absolute_numeric(text: str, expected: tuple) -> None:
     ("SEPT 3, 2023", ("SEPT 3, 2023", D(2023, 9, 3), D(2023, 9, 3), "day", "absolute")),
     ("december 31 2023", ("december 31 2023", D(2023, 12, 31), D(2023, 12, 31), "day", "absolute")),
     ("15 de marzo de 2024", ("15 de marzo de 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("3 d'abril de 2024", ("3 d'abril de 2024", D(2024, 4, 3), D(2024, 4, 3), "day", "absolute")),   # Catalan
+    ("15 de març de 2024", ("15 de març de 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
     ("1 de enero del 2024", ("1 de enero del 2024", D(2024, 1, 1), D(2024, 1, 1), "day", "absolute")),
     ("12 dic 2023", ("12 dic 2023", D(2023, 12, 12), D(2023, 12, 12), "day", "absolute")),
     ("agosto 3, 2022", ("agosto 3, 2022", D(2022, 8, 3), D(2022, 8, 3), "day", "absolute")),
@@ -99,6 +101,7 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("Sept. 2023", ("Sept. 2023", D(2023, 9, 1), D(2023, 9, 30), "month", "absolute")),
     ("marzo de 2024", ("marzo de 2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("febrero 2024", ("febrero 2024", D(2024, 2, 1), D(2024, 2, 29), "month", "absolute")),
+    ("juny de 2024", ("juny de 2024", D(2024, 6, 1), D(2024, 6, 30), "month", "absolute")),
     ("NOVEMBER, 2021", ("NOVEMBER, 2021", D(2021, 11, 1), D(2021, 11, 30), "month", "absolute")),
     ("March '24", ("March '24", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("two doses in November\n2018, for ITP", ("November\n2018", D(2018, 11, 1), D(2018, 11, 30), "month", "absolute")),
