@@ -271,12 +271,8 @@ def _scan_tail(text: str, tail: _Tail) -> _Tail:
 
 
 def route_before(text: str, lo: int, hi: int) -> str | None:
-    """Route word among the words just before ``hi`` ("Bolos MP", "IV methylprednisolone", "pulsos de")."""
-    return _route_before(text, lo, hi)
-
-
-def _route_before(text: str, lo: int, hi: int) -> str | None:
-    """Route word in the text just before a dose ("pulses 500 mg", "IV 750 mg/m2")."""
+    """Route word in the text just before ``hi``: before a dose ("pulses 500 mg", "IV 750 mg/m2") or
+    before and inside a drug's name ("Bolos MP", "IV methylprednisolone")."""
     window_start = max(lo, hi - 40)
     found: str | None = None
     for m in re.finditer(r"[\w.]+", text[window_start:hi]):
@@ -326,7 +322,7 @@ def _candidate(text: str, m: re.Match[str], prev_end: int) -> Dose:
     route = tail.route
     if m.group("ntab"):
         route = route or "oral"
-    route = route or _route_before(text, prev_end, m.start())
+    route = route or route_before(text, prev_end, m.start())
     daily = round(amount * tail.per_day, 6) if tail.per_day is not None else None
     return Dose(start=start, end=tail.end, text=text[start:tail.end], amount=amount,
                 unit=unit, per_day=tail.per_day, daily_amount=daily, route=route,

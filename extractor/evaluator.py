@@ -1052,16 +1052,17 @@ def copies_dropped(evs: list[Evidence]) -> list[Evidence]:
     """A sentence dated relative to its note ("Irbesartan increased to 300 mg two weeks ago") copied
     word for word into a later note is the earlier note's statement: the copy would date the event
     again from the later note. The copy's mention is dropped; the first note's one stays."""
-    first: dict[tuple[str, str, str], Any] = {}
+    def key(ev: Evidence) -> tuple[str, str, str] | None:
+        if ev.date_source != "sentence_relative" or ev.note_date is None or not ev.sentence_text:
+            return None
+        return ev.concept, ev.text, " ".join(ev.sentence_text.split())
+
+    first: dict[tuple[str, str, str], date] = {}
     for ev in evs:
-        if ev.date_source == "sentence_relative" and ev.note_date is not None and ev.sentence_text:
-            key = (ev.concept, ev.text, " ".join(ev.sentence_text.split()))
-            if key not in first or ev.note_date < first[key]:
-                first[key] = ev.note_date
-    if not first:
-        return evs
-    return [ev for ev in evs if not (ev.date_source == "sentence_relative" and ev.note_date is not None and ev.sentence_text
-                                     and first[(ev.concept, ev.text, " ".join(ev.sentence_text.split()))] < ev.note_date)]
+        k = key(ev)
+        if k is not None and (k not in first or ev.note_date < first[k]):
+            first[k] = ev.note_date
+    return [ev for ev in evs if (k := key(ev)) is None or first[k] >= ev.note_date]
 
 
 def evaluate_patient(evidence: list[Evidence], patient: Patient, criteria: Criteria) -> dict[str, Decision]:

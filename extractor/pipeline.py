@@ -146,7 +146,7 @@ def ln_abbreviation_targets(doc: Doc) -> Doc:
 
 _INITIAL = re.compile(r"[A-Za-z]\.")
 # an elided article or particle glued to the next word (not "O'Brien": a capital O is no elision)
-ELISION_PREFIX = r"^(?:[dlnjsmtcDLNJSMTC]|[qQ]u)['’](?=[^\W\d_])"
+_ELISION_PREFIX = r"^(?:[dlnjsmtcDLNJSMTC]|[qQ]u)['’](?=[^\W\d_])"
 
 
 def _tokenizer(nlp: Language):
@@ -160,7 +160,7 @@ def _tokenizer(nlp: Language):
     tokenizer.rules = {text: attrs for text, attrs in tokenizer.rules.items() if not _INITIAL.fullmatch(text)}
     tokenizer.suffix_search = re.compile(tokenizer.suffix_search.__self__.pattern + r"|(?<=^[A-Za-z])\.$").search
     # French and Catalan elisions are their own words: "d'abatacept", "Jamais reçu d'IgIV", "N'allaite pas"
-    tokenizer.prefix_search = re.compile(tokenizer.prefix_search.__self__.pattern + "|" + ELISION_PREFIX).search
+    tokenizer.prefix_search = re.compile(tokenizer.prefix_search.__self__.pattern + "|" + _ELISION_PREFIX).search
     # medspaCy's tokenizer already splits on punctuation; keep its own infixes too.
     return tokenizer
 
