@@ -25,9 +25,9 @@ def parse_sex(text: str) -> str | None:
 
 
 # a gendered noun opening an age phrase: "varón de 52 años", "Homme de 52 ans", "Mujer de 26 años"
-_SEX_FIRST = re.compile(r"^\s*(mujer|var[oó]n|hombre|femme|homme|donna|uomo|vrouw|frau|patientin|patiente|patiënte)\b",
+_SEX_FIRST = re.compile(r"^\s*(mujer|var[oó]n|hombre|femme|homme|donna|uomo|vrouw|frau|patientin|patiente|patiënte|dona|home)\b",
                         re.IGNORECASE)
-_FEMALE_FIRST = {"mujer", "femme", "donna", "vrouw", "frau", "patientin", "patiente", "patiënte"}
+_FEMALE_FIRST = {"mujer", "femme", "donna", "vrouw", "frau", "patientin", "patiente", "patiënte", "dona"}
 
 
 def parse_age(text: str) -> tuple[int, str | None] | None:
