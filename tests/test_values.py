@@ -46,6 +46,10 @@ from extractor.scores import parse_score
     # an HL7 v2 result segment: the value and its unit in their own fields
     ("^L||Nonreactive||Nonreactive|N|||F|||202409061702", "", "negative", None),
     (", quant^L||4|mIU/mL|>=10|L|||F|||202409061702", "", None, 4.0),
+    # Catalan and Portuguese result words, whole words only ("sin anti-HBs protector; riesgo de reactivación")
+    (": negatiu", "", "negative", None), (" no reactiu", "", "negative", None), (": positiu", "", "positive", None),
+    (" não reativo", "", "negative", None), (" indeterminat", "", "indeterminate", None), (" pendent", "", "pending", None),
+    (" protector; riesgo de reactivación", "", None, None),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
