@@ -773,6 +773,14 @@ def _denies_ever(ev: Evidence, never_words: list[str], again_words: list[str] = 
     return never.search(ev.sentence_text[at : at + _NEVER_REACH]) is not None
 
 
+def _same_agent(a: Evidence, b: Evidence) -> bool:
+    """The same drug, or for a concept that names no drug (a study drug, "placebo") the same concept."""
+    drug = a.details.get("drug")
+    if drug is None and a.concept == b.concept and b.details.get("drug") is None:
+        return True
+    return drug is not None and drug == b.details.get("drug")
+
+
 def _denies_since(ev: Evidence, since_words: list[str]) -> bool:
     """A negated, dated mention says the drug was not given from its date on: "No ha vuelto a
     recibir BLM desde junio de 2023", "no rituximab since 11/2018"."""
@@ -794,8 +802,10 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
       mention whose sentence holds one of ``never_words``) corrects every mention of that drug
       (or of any drug, for a class denial) in earlier notes, and the undated ones of its own
       note: plans, orders and copied-forward lists that were never carried out.
-    - A later note's last dose ("last infusion 23/01/2024") corrects an earlier note's mention
-      dated after that dose (a medication list copied forward after the drug was stopped).
+    - A later note's last dose ("last infusion 23/01/2024", "Last dose of IP: 11/19/2024")
+      corrects an earlier note's mention dated after that dose (a medication list copied forward
+      after the drug was stopped) and, for a study drug named by no drug, the undated ones of its
+      own note (a study letter naming "Study drug" on the day it is written).
     - A denial since a date ("No ha vuelto a recibir BLM desde junio de 2023": a negated mention
       dated by its sentence, with one of ``since_words``) corrects the mentions of that drug dated
       only by their notes, written after that date and up to the denial's own note: copied-forward
@@ -824,8 +834,12 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
     for ev in hits:
         by = next((d for d in denials if covers(d, ev) and _earlier(ev, d, True)), None)
         if by is None:
-            by = next((d for d in last_doses if d.details.get("drug") == ev.details.get("drug") is not None
-                       and _earlier(ev, d, False) and ev.date_min is not None and ev.date_min > d.date_max), None)
+            # its own note's undated mentions only for a study drug named by no drug ("Study drug",
+            # "placebo" in the letter that gives the last dose); "Benlysta given today; last dose 3 weeks
+            # ago" is a new dose
+            by = next((d for d in last_doses if _same_agent(d, ev)
+                       and _earlier(ev, d, d.details.get("drug") is None)
+                       and ev.date_min is not None and ev.date_min > d.date_max), None)
         if by is None:
             by = next((d for d in since if d.details.get("drug") == ev.details.get("drug") is not None
                        and ev.date_source == "note_date" and ev.note_date is not None and d.note_date is not None

@@ -275,6 +275,11 @@ def seen_after(sentence, days):
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "clinical trial", 150, negated=True)], NOT_MET),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "clinical trial", 400, negated=True)], UNKNOWN),
     ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "study drug", 90)], MET),
+    # a study letter naming the study drug on its day, with "Last dose of IP: 11/19/2024" (94 days back)
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "Study drug", 40, note="N7", date_source="note_date"),
+                                   exposure("INVESTIGATIONAL", "investigational product", 94, note="N7", start=80,
+                                            note_date=INDEX - timedelta(days=40), date_source="sentence_last_dose")],
+     NOT_MET),
     # "Biológicos: nunca recibió rituximab ni belimumab" denies the two drugs, not every biologic
     ("abatacept_12mo", [exposure("BIOLOGIC_CLASS", "Biológicos", 0, negated=True, field_label=True),
                         exposure("B_CELL_BIOLOGIC", "rituximab", 0, negated=True, start=30)], UNKNOWN),
