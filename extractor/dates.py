@@ -143,15 +143,16 @@ _NUM_DATE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y
 _NAMED_MDY_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+|-)(?P<d>\d{1,2})<SUF>(?:<S>*,<S>*|<S>+|-)"
                     r"(?P<y><Y4>)(?!\d)")
 _NAMED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+d['’]|<S>+)<MONTH>\.?"
-                    r"(?:<S>*,<S>*|<S>+)(?:del?<S>+)?(?P<y><Y4>)(?!\d)")
+                    r"(?:<S>*,<S>*|<S>+)(?:(?:del?<S>+)?(?P<y><Y4>)|del<S>+(?P<y2>\d{2}))(?!\d|<S>*(?:%|:\d))")
 _DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y4>|\d{2})(?!\d)")
 
 # -- absolute, month precision
 _ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
 _NUM_MONTH_RE = _rx(r"<NB>(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
 # ... across one hard line break too: "rituximab (two doses in November\n2018, for ITP)"
+# ... and with a two-digit year after Spanish "del": "lo dejó en marzo del 24"
 _NAMED_MONTH_RE = _rx(r"\b<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?|<S>*[-/]<S>*|<S>*\r?\n<S>*)"
-                      r"(?:(?P<y><Y4>)|'(?P<yy>\d{2}))(?!\d|<UNIT>)")
+                      r"(?:(?P<y><Y4>)|'(?P<yy>\d{2})|(?<=del<S>)(?P<yy2>\d{2}))(?!\d|<UNIT>|<S>*(?:%|:\d))")
 _RATIO_BEFORE_RE = _rx(r"(?:\btit(?:er|re)s?|\bana|\bdilution|\bratio|[<>≥≤])<S>*$")
 
 # -- absolute, season and year precision
@@ -565,7 +566,7 @@ def _find_named_dates(text: str) -> Iterator[DateMention]:
     """March 15, 2024; Mar. 15th, 2024; 15 March 2024; 15-Mar-2024; 15 de marzo de 2024."""
     for regex in (_NAMED_MDY_RE, _NAMED_DMY_RE, _DASHED_DMY_RE):
         for m in regex.finditer(text):
-            year_text = m["y"]
+            year_text = m["y"] or m.groupdict().get("y2")
             year = int(year_text) if len(year_text) == 4 else _expand_year(int(year_text), None)
             day = _safe_date(year, _month_number(m["mon"]), int(m["d"]))
             if day is not None:
@@ -576,7 +577,7 @@ def _find_month_years(text: str, named: bool = True) -> Iterator[DateMention]:
     """March 2024, Mar-2024, March of 2024, marzo de 2024, March '24, 03/2024, 3/2024, 2024-03.
     ``named=False``: the text has no month name, only the numeric forms are looked for."""
     for m in _NAMED_MONTH_RE.finditer(text) if named else ():
-        year = int(m["y"]) if m["y"] else _expand_year(int(m["yy"]), None)
+        year = int(m["y"]) if m["y"] else _expand_year(int(m["yy"] or m["yy2"]), None)
         lo, hi = _month_range(year, _month_number(m["mon"]))
         yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
     for regex in (_NUM_MONTH_RE, _ISO_MONTH_RE):

@@ -66,6 +66,7 @@ def test_absolute_numeric(text: str, expected: tuple) -> None:
     ("december 31 2023", ("december 31 2023", D(2023, 12, 31), D(2023, 12, 31), "day", "absolute")),
     ("15 de marzo de 2024", ("15 de marzo de 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
     ("3 d'abril de 2024", ("3 d'abril de 2024", D(2024, 4, 3), D(2024, 4, 3), "day", "absolute")),   # Catalan
+    ("el 5 de marzo del 24", ("5 de marzo del 24", D(2024, 3, 5), D(2024, 3, 5), "day", "absolute")),
     ("15 de març de 2024", ("15 de març de 2024", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
     ("1 de enero del 2024", ("1 de enero del 2024", D(2024, 1, 1), D(2024, 1, 1), "day", "absolute")),
     ("12 dic 2023", ("12 dic 2023", D(2023, 12, 12), D(2023, 12, 12), "day", "absolute")),
@@ -102,6 +103,7 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("marzo de 2024", ("marzo de 2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("febrero 2024", ("febrero 2024", D(2024, 2, 1), D(2024, 2, 29), "month", "absolute")),
     ("juny de 2024", ("juny de 2024", D(2024, 6, 1), D(2024, 6, 30), "month", "absolute")),
+    ("lo dejó en marzo del 24", ("marzo del 24", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),  # colloquial year
     ("NOVEMBER, 2021", ("NOVEMBER, 2021", D(2021, 11, 1), D(2021, 11, 30), "month", "absolute")),
     ("March '24", ("March '24", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("two doses in November\n2018, for ITP", ("November\n2018", D(2018, 11, 1), D(2018, 11, 30), "month", "absolute")),
@@ -354,6 +356,7 @@ def test_no_year_feb_29_goes_back_to_leap_year() -> None:
     "the last week of life",
     "creatinine 1.2 mg/dL",
     "biopsy 12/20 glomeruli sclerosed",
+    "marzo de 12 pacientes",
 ])
 def test_not_dates(text: str) -> None:
     assert find_dates(text, REF) == []
