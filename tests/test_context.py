@@ -50,6 +50,9 @@ def flags_of(screener, text, target):
     ("Hib vaccine has never been given to her.", "Hib vaccine", {"negated"}),
     # French (Québec): elisions are words of their own, lists denied at their head, field answers
     ("Jamais reçu d'IgIV.", "IgIV", {"negated"}),
+    # the reasons after "no candidata:" are affirmed; the candidacy itself is still denied
+    ("Por ahora no candidata: lactancia activa y antecedente de carcinoma de tiroides.", "lactancia", set()),
+    ("No candidata a trasplante renal.", "candidata a trasplante renal", {"negated"}),
     ("N'allaite pas.", "allaite", {"negated"}),
     ("jamais de rituximab, de bélimumab, d'abatacept ni d'anti-TNF.", "abatacept", {"negated"}),
     ("Toujours naïve de tout agent biologique.", "agent biologique", {"negated"}),
