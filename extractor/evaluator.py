@@ -344,6 +344,13 @@ def current_course(evs: list[Evidence], gap_days: int) -> list[Evidence]:
     return run
 
 
+def is_pulse(details: dict[str, Any], route: str | None, min_mg: float | None) -> bool:
+    """A glucocorticoid pulse: given by ``route`` (IV), or in a single dose of at least ``min_mg``
+    ("MP 500 mg x3" with no route written). One reading for the dose limit and the course restart."""
+    return ((route is not None and details.get("route") == route)
+            or (min_mg is not None and (details.get("amount") or 0) >= min_mg))
+
+
 def restarted_course(evs: list[Evidence], c) -> list[Evidence]:
     """The course from its latest restart: IV glucocorticoid pulses given long after the course's
     first agent begin a re-induction ("relapse on maintenance MMF: MP 500 mg IV x3 on 15/02/2025"),
@@ -351,13 +358,9 @@ def restarted_course(evs: list[Evidence], c) -> list[Evidence]:
     if not c.restart_by or not evs:
         return evs
 
-    def pulse(e: Evidence) -> bool:
-        d = e.details
-        return (all(d.get(k) == val for k, val in c.restart_by.items())
-                and ((c.restart_route is not None and d.get("route") == c.restart_route)
-                     or (c.restart_min_mg is not None and (d.get("amount") or 0) >= c.restart_min_mg)))
-
-    pulses = [e for e in evs if e.date_min is not None and pulse(e)]
+    pulses = [e for e in evs if e.date_min is not None
+              and all(e.details.get(k) == val for k, val in c.restart_by.items())
+              and is_pulse(e.details, c.restart_route, c.restart_min_mg)]
     if not pulses:
         return evs
     last = max(pulses, key=lambda e: (e.date_min, e.start))
@@ -618,7 +621,7 @@ def dose_limit(c, v: View) -> Decision:
     for key, ev in sorted(by_drug.items()):
         d = ev.details
         if key == "glucocorticoid":
-            if d.get("route") == "iv" or (d.get("amount") or 0) >= gc.get("pulse_min_mg", float("inf")):
+            if is_pulse(d, "iv", gc.get("pulse_min_mg")):
                 continue
             per_day = d.get("per_day") or (1 if gc.get("assume_once_daily") else None)
             factor = gc["prednisone_equivalent"].get(d.get("drug"), 1.0)
