@@ -156,11 +156,19 @@ _NAMED_MONTH_RE = _rx(r"\b<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?|<S>*[-
 _RATIO_BEFORE_RE = _rx(r"(?:\btit(?:er|re)s?|\bana|\bdilution|\bratio|[<>≥≤])<S>*$")
 
 # -- absolute, season and year precision
+# two months, either or both, then one year: "outside bx Aug/Sept 2024", "Dec or early Jan 2025"
+_MONTH_OR_MONTH = r"<S>*(?:/|-|–|or|to|o|ou)<S>*(?:(?:early|late|mid-?|principios<S>+de|finales<S>+de|mediados<S>+de)<S>*)?"
+_MONTH_PAIR_YEAR_RE = _rx(r"\b(?P<mon1>" + "|".join(map(re.escape, sorted(_MONTH_BY_NAME, key=len, reverse=True)))
+                          + r")\b\.?" + _MONTH_OR_MONTH + r"<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)"
+                          r"(?P<y><Y4>)(?!\d|<UNIT>)")
+_MONTH_OR_MONTH_RE = _rx(_MONTH_OR_MONTH)
 _SEASON_YEAR_RE = _rx(r"\b<SEASON>(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y4>)(?!\d|<UNIT>)")
 _YEAR_RE = _rx(r"(?<![\w./$#+])(?P<y><Y4>)(?![\w%]|[.,/:]\d|[-–]\d{1,2}(?!\d)|<UNIT>)")
+# a bare year after a cue word, or qualifying a noun after a determiner ("older 2016 bx was class II")
 _YEAR_CUE_BEFORE_RE = _rx(
     r"(?:\b(?:in|since|from|until|till|through|thru|during|circa|ca\.|c\.|before|after|early|late"
-    r"|around|year|dx|diagnosed|en|desde|hasta|del?|the|between|entre)(?:<S>+|<S>*\r?\n<S>*)|\b(?:middle|end|beginning|start|half|course|summer|spring|autumn|fall|winter)<S>+of<S>+|\bmid-?<S>*|\(<S>*"
+    r"|around|year|dx|diagnosed|en|desde|hasta|del?|the|between|entre"
+    r"|older|prior|previous|earlier|initial|original|first|her|his|their)(?:<S>+|<S>*\r?\n<S>*)|\b(?:middle|end|beginning|start|half|course|summer|spring|autumn|fall|winter)<S>+of<S>+|\bmid-?<S>*|\(<S>*"
     r"|\b<Y4><S>*(?:[-–,&]|to|through|and|or)<S>*)$")
 _YEAR_LINE_LEAD_RE = _rx(r"<S>*(?:(?:[-*•]|\d{1,2}[.)])<S>*)?")
 # a year that closes a clause: "appendectomy 2005.", "kidney transplant 2012, on tacrolimus"
@@ -176,8 +184,8 @@ _DM_NOYEAR_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+|-)<MONTH>
 # a month with no year after a cue: "started in May", "since September", "in early March", "desde abril",
 # or alone in brackets: "during that admit (March)"
 _ANY_MONTH_RE = _rx(r"<MONTH>")  # every pattern with a month name contains one
-# Spanish also "el pasado (mes de) febrero", "a finales / principios / mediados de enero"
-_MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante"
+# Spanish also "el pasado (mes de) febrero", "a finales / principios / mediados de enero", "la revisión de febrero"
+_MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante|de|the"
                        r"|pasado|mes<S>+de|(?:a<S>+)?(?:finales|principios|mediados|primeros)<S>+de)"
                        r"(?:<S>+(?:early|late|mid-?))?<S>+|\()<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
 # a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
@@ -300,6 +308,8 @@ def find_dates(text: str, reference_date: date | None = None,
                 found.extend(replace(d, text=text[d.start:d.end])
                              for d in _find_yearless(spelled, prefer_day_first, ref, named))
     found.extend(_find_month_years(text, named))
+    if named:
+        found.extend(_find_month_pairs(text))
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))
     found.extend(_find_md_lists(text, prefer_day_first))
@@ -335,6 +345,12 @@ def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
                 and _RANGE_OPEN_RE.search(text, max(0, prev.start - 10), prev.start)):
             out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, max(prev.date_max, d.date_max),
                                   d.precision, "absolute", prev.day_first or d.day_first)
+            continue
+        if (prev is not None and prev.precision == d.precision == "month" and prev.kind == d.kind == "relative"
+                and (d.date_min - prev.date_max).days == 1 and _MONTH_OR_MONTH_RE.fullmatch(text, prev.end, d.start)):
+            # "late Aug or early Sept" (no year): either month
+            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, d.date_max,
+                                  "month", "relative", False)
             continue
         out.append(d)
     return out
@@ -588,6 +604,17 @@ def _find_month_years(text: str, named: bool = True) -> Iterator[DateMention]:
             if 1 <= month <= 12:
                 lo, hi = _month_range(int(m["y"]), month)
                 yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
+
+
+def _find_month_pairs(text: str) -> Iterator[DateMention]:
+    """'Aug/Sept 2024', 'Dec or early Jan 2025': from the first month's start to the second's end (a
+    first month after the second is of the year before)."""
+    for m in _MONTH_PAIR_YEAR_RE.finditer(text):
+        first, second, year = _month_number(m["mon1"]), _month_number(m["mon"]), int(m["y"])
+        if m["mon1"] in _AMBIGUOUS_LOWER_MONTHS or first == second:
+            continue
+        lo = _month_range(year if first < second else year - 1, first)[0]
+        yield _mention(text, m.start(), m.end(), lo, _month_range(year, second)[1], "month", "absolute")
 
 
 def _find_season_years(text: str) -> Iterator[DateMention]:

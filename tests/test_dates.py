@@ -107,6 +107,11 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("NOVEMBER, 2021", ("NOVEMBER, 2021", D(2021, 11, 1), D(2021, 11, 30), "month", "absolute")),
     ("March '24", ("March '24", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("two doses in November\n2018, for ITP", ("November\n2018", D(2018, 11, 1), D(2018, 11, 30), "month", "absolute")),
+    # either of two months, one year
+    ("outside bx Aug/Sept 2024 - report", ("Aug/Sept 2024", D(2024, 8, 1), D(2024, 9, 30), "month", "absolute")),
+    ("bx late Aug/early Sept 2024.", ("Aug/early Sept 2024", D(2024, 8, 1), D(2024, 9, 30), "month", "absolute")),
+    ("Dec or early Jan 2025", ("Dec or early Jan 2025", D(2024, 12, 1), D(2025, 1, 31), "month", "absolute")),
+    ("MMF Jan-Mar 2024", ("Jan-Mar 2024", D(2024, 1, 1), D(2024, 3, 31), "month", "absolute")),
 ])
 def test_month_year(text: str, expected: tuple) -> None:
     check(text, expected)
@@ -143,6 +148,8 @@ def test_season(text: str, expected: tuple) -> None:
     ("in early 2020", ("2020", D(2020, 1, 1), D(2020, 12, 31), "year", "absolute")),
     ("nefritis lúpica en 2016", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
     ("In 1999", ("1999", D(1999, 1, 1), D(1999, 12, 31), "year", "absolute")),
+    ("older 2016 bx was class II", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
+    ("her prior 2019 biopsy", ("2019", D(2019, 1, 1), D(2019, 12, 31), "year", "absolute")),
     ("Laparoscopic appendicectomy 2011 (GA, uneventful)", ("2011", D(2011, 1, 1), D(2011, 12, 31), "year", "absolute")),
     ("no biologic since the 2015 rituximab", ("2015", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
 ])
@@ -200,6 +207,9 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     ("during the winter", ("winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
     ("biopsy done during that admission (March).", ("March", D(2024, 3, 1), D(2024, 3, 31), "month", "relative")),
     ("biopsy (August)", ("August", D(2023, 8, 1), D(2023, 8, 31), "month", "relative")),
+    ("En la revisión de febrero se calculó un SLEDAI-2K de 8.", ("febrero", D(2024, 2, 1), D(2024, 2, 29), "month", "relative")),
+    ("at the August review SLEDAI-2K was 4", ("August", D(2023, 8, 1), D(2023, 8, 31), "month", "relative")),
+    ("Kidney bx: late April or early May, pt not sure", ("April or early May", D(2024, 4, 1), D(2024, 5, 31), "month", "relative")),
     # a day range with no year: the latest such days up to the note
     ("s/p IV MP 5/6-5/8 -> pred", ("5/6-5/8", D(2024, 5, 6), D(2024, 5, 8), "day", "relative")),
     ("pulses 12/30 - 1/2", ("12/30 - 1/2", D(2023, 12, 30), D(2024, 1, 2), "day", "relative")),
