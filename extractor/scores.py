@@ -19,7 +19,7 @@ _LEAD = (
     # a checklist's threshold before the value: "[x] SLEDAI-2K >= 6 -- 12 on 04/15/2025"
     r"(?:>=|≥)\s*\d{1,2}\s*(?:--|—|–|:)|"
     # when it was scored: "at diagnosis (December 2024) 16", "al diagnóstico (diciembre de 2024) 16"
-    r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|admission|discharge|presentation|screening|"
+    r"diagnosis|diagn[oó]stico|baseline|basal|onset|debut|inicio|admission|discharge|alta|presentation|screening|"
     # where and when it was scored, as dictated: "en la consulta de junio cuatro, hoy ocho"
     r"en|in|la|the|consulta|visita|visit|clinic|review|revisi[oó]n|reumatolog[ií]a|rheumatology|"
     + "|".join(map(re.escape, MONTH_WORDS)) + "|"
