@@ -48,6 +48,9 @@ class Condition(_Strict):
     # mentions found here no longer count once a note at least as recent says this
     # ("Contraception: condoms only" after "copper IUD" or "IUD offered"): rule 5
     ended_by: Condition | None = None
+    # the notes must also speak of one of these concepts, however flagged ("menopausia a los 45 años"
+    # decides a breastfeeding question only where the notes tell of breastfeeding, even a past one)
+    also_mentioned: list[str] = Field(default_factory=list)
 
 
 class _Criterion(_Strict):

@@ -451,6 +451,8 @@ def _condition_matches(cond: Condition, v: View) -> tuple[bool, list[Evidence], 
         found = [ev for ev in found if window_position(ev, v.patient.index_date, cond.within_days) == "inside"]
     if cond.ended_by is not None and found:
         found = _not_ended(found, _condition_matches(cond.ended_by, v)[1])
+    if cond.also_mentioned and found and not v.of(cond.also_mentioned):
+        found = []
     return bool(found), found, ""
 
 

@@ -531,6 +531,15 @@ def test_tuberculosis(evidence, status):
     ("lactating", [ev("NEVER_PREGNANT", "G0P0", 10)], {"sex": "F"}, NOT_MET),
     ("lactating", [ev("NEVER_PREGNANT", "G0P0", 10, family=True)], {"sex": "F"}, UNKNOWN),
     ("lactating", [ev("NEVER_PREGNANT", "nuligesta", 400), ev("LACTATING", "lactancia materna", 10)], {"sex": "F"}, MET),
+    # past the menopause: not breastfeeding (a warning about menopause is no menopause)
+    ("lactating", [ev("NOT_CHILDBEARING_POTENTIAL", "menopausia", 900, historical=True, reason="menopause"),
+                   said_after("LACTATING", "Dos hijos, a los que dio lactancia materna.", "lactancia materna", 900,
+                              "N1", family=True)], {"sex": "F"}, NOT_MET),
+    ("lactating", [ev("NOT_CHILDBEARING_POTENTIAL", "menopause", 30, hypothetical=True, reason="menopause"),
+                   ev("LACTATING", "breastfed", 900, historical=True)], {"sex": "F"}, UNKNOWN),
+    # ... and with no word of breastfeeding at all the question stays open
+    ("lactating", [ev("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30, reason="menopause")], {"sex": "F"}, UNKNOWN),
+    ("lactating", [ev("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, reason="hysterectomy")], {"sex": "F"}, UNKNOWN),
     ("lactating", [ev("LACTATING", "breastfeeding", 30, note="N2"),
                    said_after("LACTATING", "Breastfed her first child for 6 months.", "Breastfed", 120, "N1",
                               historical=True)], {"sex": "F"}, MET),
