@@ -28,6 +28,8 @@ def flags_of(screener, text, target):
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
     ("Pt is NOT currently in any drug study.", "in any drug study", {"negated"}),
+    ("Motivo: validación farmacéutica previa al pre-screening de ensayo clínico.", "ensayo clínico", {"hypothetical"}),
+    ("Protocol: Euro-Lupus CYC 500 mg q2w x6", "CYC", set()),  # a treatment protocol, not a study's
     ("Sin antecedentes de trasplante de órgano sólido; en 2019 se desestimó el TPH autólogo.", "TPH", {"negated"}),
     ("Madre de 51 años, intervenida de cáncer de mama en 2015.", "cáncer de mama", {"family"}),
     ("Counselled about the risk of premature menopause with cyclophosphamide.", "menopause", {"hypothetical"}),
@@ -557,6 +559,7 @@ def test_context_flags(screener, text, target, flags):
     ("Past h/o:\n- Pulmonary Koch's in 2014\n", "Pulmonary Koch's", "past_medical_history", set()),
     ("PSHx: Lap. tubectomy 2012.\n", "tubectomy", "past_surgical_history", set()),
     ("SUBJECT: study + the Hib shot\nHi Dr M.\n", "Hib", "message_subject", {"hypothetical"}),
+    ("Protocol: OBZ-LN-2404 (Phase 3, obinutuzumab vs placebo)\nNOT randomized.\n", "placebo", "message_subject", {"hypothetical"}),
     ("[Copied from previous notes]\nPlan:\nSLEDAI-2K: 12.\n", "SLEDAI-2K", "copied_forward", {"historical"}),
     # headers of notes translated from Spanish
     ("Background\n- HTA from 2021.\n- No history of transplantation.\n", "transplantation", "past_medical_history", {"negated"}),
