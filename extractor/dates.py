@@ -174,7 +174,7 @@ _YEAR_LINE_LEAD_RE = _rx(r"<S>*(?:(?:[-*•]|\d{1,2}[.)])<S>*)?")
 # a year that closes a clause: "appendectomy 2005.", "kidney transplant 2012, on tacrolimus"
 _QUANTITY_BEFORE_RE = _rx(r"(?:\b(?:dose|doses|total|count|volume|level|titer|titre|value|score|weight)<S>+(?:of<S>+)?|=<S>*|\bx<S>*)$")
 _YEAR_CUE_AFTER_RE = _rx(r"(?:<S>*:(?!\d)|[ \t]*(?:[.;,)](?!\d)|\((?!\d|<UNIT>)|(?=\r?\n)|\Z)"
-                         r"|[ \t]+(?:with|without|for|complicated|via|due|after|before|at|then|and|-)\b)")
+                         r"|[ \t]+(?:with|without|for|complicated|via|due|after|before|at|then|and|only|-)\b)")
 
 # -- month and day without a year (need reference_date)
 _MD_NOYEAR_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+)(?P<d>\d{1,2})<SUF>"
@@ -194,7 +194,8 @@ _MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of
 # ... also right after a biopsy's name, as terse notes date it: "PBR 13/9 (AP definitiva 20/9)"
 # (not a count of glomeruli: "biopsy 12/20 glomeruli")
 _NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective|el|del|desde|hasta|d[ií]a|fecha"
-                     r"|pbr|rebiopsia|biopsia(?:<S>+renal)?|biopsy|bx)<S>+"
+                     r"|pbr|rebiopsia|biopsia(?:<S>+renal)?|biopsy|bx"
+                     r"|ces[áa]rea|c-section|cesarean|cirug[íi]a|surgery|intervenida|intervenido|operada|operado|operated)<S>+"
                      r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b|<S>*(?:glom|cilindr|cores?\b|fragment))")
 
 # a day range with no year: "IV MP 5/6-5/8", "pulses 05/06 - 05/08"

@@ -149,6 +149,7 @@ def test_season(text: str, expected: tuple) -> None:
     ("nefritis lúpica en 2016", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
     ("In 1999", ("1999", D(1999, 1, 1), D(1999, 12, 31), "year", "absolute")),
     ("older 2016 bx was class II", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
+    ("cholecystectomy 2016 only", ("2016", D(2016, 1, 1), D(2016, 12, 31), "year", "absolute")),
     ("her prior 2019 biopsy", ("2019", D(2019, 1, 1), D(2019, 12, 31), "year", "absolute")),
     ("Laparoscopic appendicectomy 2011 (GA, uneventful)", ("2011", D(2011, 1, 1), D(2011, 12, 31), "year", "absolute")),
     ("no biologic since the 2015 rituximab", ("2015", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
@@ -305,6 +306,8 @@ def test_note_day_first(text: str, expected: bool | None) -> None:
     ("on the 2nd of May", ("2nd of May", D(2024, 5, 2), D(2024, 5, 2), "day", "relative")),
     # a terse biopsy line dates the biopsy: "PBR 13/9 (AP definitiva 20/9)"
     ("PBR 13/9 (AP definitiva 20/9)", ("13/9", D(2023, 9, 13), D(2023, 9, 13), "day", "relative")),
+    # ... and so does a terse operation: "Puérpera de 5 semanas (cesárea 13/04)"
+    ("Puérpera de 5 semanas (cesárea 13/04) con LES.", ("13/04", D(2024, 4, 13), D(2024, 4, 13), "day", "relative")),
 ])
 def test_no_year_with_reference(text: str, expected: tuple) -> None:
     check(text, expected)
