@@ -195,7 +195,8 @@ _MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of
 # (not a count of glomeruli: "biopsy 12/20 glomeruli")
 _NUM_NOYEAR_RE = _rx(r"\b(?:on|since|dated|as<S>+of|starting|started|until|through|effective|el|del|desde|hasta|d[ií]a|fecha"
                      r"|pbr|rebiopsia|biopsia(?:<S>+renal)?|biopsy|bx"
-                     r"|ces[áa]rea|c-section|cesarean|cirug[íi]a|surgery|intervenida|intervenido|operada|operado|operated)<S>+"
+                     r"|ces[áa]rea|c-section|cesarean|cirug[íi]a|surgery|intervenida|intervenido|operada|operado|operated"
+                     r"|laparosc[óo]pica|lap\.?)<S>+"
                      r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|<UNIT>|<S>+of\b|<S>*(?:glom|cilindr|cores?\b|fragment))")
 
 # a day range with no year: "IV MP 5/6-5/8", "pulses 05/06 - 05/08"
@@ -677,6 +678,11 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = T
             yield _mention(text, m.start(), m.end(), found[0], found[1], "day", "relative", found[2])
     for m in _NUM_NOYEAR_RE.finditer(text):
         a, b = int(m["a"]), int(m["b"])
+        if prefer_day_first and 1 <= a <= 12 and 12 < b <= ref.year % 100:
+            # no day-first day: a month and a two-digit year ("colecistectomía lap. 5/23" is May 2023)
+            lo, hi = _month_range(2000 + b, a)
+            yield _mention(text, m.start("a"), m.end("b"), lo, hi, "month", "absolute", True)
+            continue
         orders = ((b, a, True), (a, b, False)) if prefer_day_first else ((a, b, False), (b, a, True))
         for month, day_of_month, read_day_first in orders:
             if 1 <= month <= 12 and 1 <= day_of_month <= 31:

@@ -308,6 +308,8 @@ def test_note_day_first(text: str, expected: bool | None) -> None:
     ("PBR 13/9 (AP definitiva 20/9)", ("13/9", D(2023, 9, 13), D(2023, 9, 13), "day", "relative")),
     # ... and so does a terse operation: "Puérpera de 5 semanas (cesárea 13/04)"
     ("Puérpera de 5 semanas (cesárea 13/04) con LES.", ("13/04", D(2024, 4, 13), D(2024, 4, 13), "day", "relative")),
+    # in a day-first note a day over 12 cannot be a day-first day: a month and a two-digit year
+    ("Fechas dd/mm/aaaa. Qx: colecistectomía lap. 5/23, no otras.", ("5/23", D(2023, 5, 1), D(2023, 5, 31), "month", "absolute")),
 ])
 def test_no_year_with_reference(text: str, expected: tuple) -> None:
     check(text, expected)
