@@ -27,6 +27,8 @@ def flags_of(screener, text, target):
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
+    ("We can talk about the flu jab on Tuesday - it's your choice.", "flu jab", {"hypothetical"}),
+    ("Told pt she is up to date for these, no flu shot needed again this season.", "flu shot", {"negated", "hypothetical"}),
     ("Pt is NOT currently in any drug study.", "in any drug study", {"negated"}),
     ("Motivo: validación farmacéutica previa al pre-screening de ensayo clínico.", "ensayo clínico", {"hypothetical"}),
     ("Protocol: Euro-Lupus CYC 500 mg q2w x6", "CYC", set()),  # a treatment protocol, not a study's
