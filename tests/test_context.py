@@ -29,6 +29,8 @@ def flags_of(screener, text, target):
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
     ("We can talk about the flu jab on Tuesday - it's your choice.", "flu jab", {"hypothetical"}),
     ("Told pt she is up to date for these, no flu shot needed again this season.", "flu shot", {"negated", "hypothetical"}),
+    ("Revisió del calendari vacunal: consten VNC20 i antigripal; manca la vacuna d'Haemophilus influenzae tipus b.", "Haemophilus influenzae tipus b", {"uncertain"}),
+    ("Citas pendientes: Medicina Preventiva (vacuna Hib) 10/12/24; Nefrología 12/12/24.", "vacuna Hib", {"hypothetical"}),
     ("Pt is NOT currently in any drug study.", "in any drug study", {"negated"}),
     ("Motivo: validación farmacéutica previa al pre-screening de ensayo clínico.", "ensayo clínico", {"hypothetical"}),
     ("Protocol: Euro-Lupus CYC 500 mg q2w x6", "CYC", set()),  # a treatment protocol, not a study's
