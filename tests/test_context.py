@@ -36,6 +36,7 @@ def flags_of(screener, text, target):
     ("Protocol: Euro-Lupus CYC 500 mg q2w x6", "CYC", set()),  # a treatment protocol, not a study's
     ("Sin antecedentes de trasplante de órgano sólido; en 2019 se desestimó el TPH autólogo.", "TPH", {"negated"}),
     ("Madre de 51 años, intervenida de cáncer de mama en 2015.", "cáncer de mama", {"family"}),
+    ("Irmão mais novo transplantado renal em 2019 (doença renal poliquística).", "transplantado renal", {"family"}),
     ("Counselled about the risk of premature menopause with cyclophosphamide.", "menopause", {"hypothetical"}),
     ("I am appealing the 11/04/2024 denial of belimumab for my patient.", "belimumab", {"hypothetical"}),
     ("Interval: Benlysta appeal denied 12/12 (again citing missing bx report).", "Benlysta", {"hypothetical"}),

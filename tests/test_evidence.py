@@ -174,6 +174,7 @@ def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     ("Servicio de Anatomía Patológica\nN.º de estudio: B25-00212  Fecha de toma: 08/01/2025  Fecha de informe: 10/01/2025\n"
      "Biopsia del riñón izquierdo con 20 glomérulos, para estudio por brote.\n", "2025-01-08"),           # day-first, as the note reads
     ("Date of procedure: 03/14/2024\nKidney, needle biopsy: lupus nephritis class IV.\n", "2024-03-14"),
+    ("HOSPITAL GENERAL - ANATOMÍA PATOLÓGICA\nBiopsia: B25/00412           F. obtención: 28/01/2025    F. informe: 04/02/2025\n", "2025-01-28"),
     ("Renal pathology report. Signed out 24-JUL-2024.\n", None),                          # no specimen date
     ("Labs collected after the visit.\n", None),                                          # no date after the cue
     ("x" * 900 + "\nCollected: 19-JUL-2024\n", None),                                   # not in the header
