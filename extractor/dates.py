@@ -48,8 +48,8 @@ from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
 from .numbers import COUNT_WORDS, NUMBER_WORDS, spelled_numbers
 from .spans import merge_spans
 
-__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "parse_iso_date", "days_between",
-           "add_months"]
+__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "other_reading", "parse_iso_date",
+           "days_between", "add_months"]
 
 
 @dataclass(frozen=True)
@@ -515,6 +515,27 @@ def _read_numeric(a: int, b: int, year: int, prefer_day_first: bool) -> tuple[da
         if parsed is not None:
             return parsed, read_day_first
     return None
+
+
+_AMBIGUOUS_NUMERIC_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})")
+
+
+def other_reading(mention: DateMention) -> DateMention | None:
+    """The same numeric day read the other way round ("04/09/2025": 9 April for 4 September), when
+    both readings are days and differ; None for any other mention."""
+    m = _AMBIGUOUS_NUMERIC_RE.fullmatch(mention.text)
+    if m is None or mention.precision != "day" or mention.kind != "absolute":
+        return None
+    a, b = int(m[1]), int(m[3])
+    if a == b or not (1 <= a <= 12 and 1 <= b <= 12):
+        return None
+    year = int(m[4]) if len(m[4]) == 4 else _expand_year(int(m[4]), None)
+    # read day-first now: a is the day; read the other way a is the month
+    month, day = (a, b) if mention.day_first else (b, a)
+    other = _safe_date(year, month, day)
+    if other is None:
+        return None
+    return replace(mention, date_min=other, date_max=other, day_first=not mention.day_first)
 
 
 def _latest_on_or_before(month: int, day: int, ref: date) -> date | None:

@@ -39,7 +39,7 @@ from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .admissions import NO_ANCHORS
-from .dates import DateMention, find_dates, find_dates_in, note_day_first
+from .dates import DateMention, find_dates, find_dates_in, note_day_first, other_reading
 from .demographics import age_at_event
 from .entries import entry_at, entry_dates
 from .forms import FormAnswer, form_answer, later_result, result_of
@@ -356,13 +356,21 @@ def display_date(d_min: date | None, d_max: date | None) -> str:
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
                  clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None,
                  last_dose: DateMention | None = None, specimen: DateMention | None = None,
-                 entry: DateMention | None = None) -> None:
+                 entry: DateMention | None = None, order_guessed: bool = False) -> None:
     """Set the evidence date from its sentence, else from the report's specimen date, else from
-    the dated entry it was written in (:mod:`extractor.entries`), else from the note (see module doc)."""
+    the dated entry it was written in (:mod:`extractor.entries`), else from the note (see module doc).
+    ``order_guessed``: nothing in the note told whether its numeric dates are day-first."""
     start, end = at or (ev.start, ev.end)
     found = last_dose or _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
     if found is None and specimen is not None and not ev.historical:
         found = specimen
+    if (order_guessed and found is not None and found is not last_dose and not ev.hypothetical
+            and ev.note_date is not None and found.date_min > ev.note_date):
+        # where the order of day and month was a guess, a date after the note is read the other
+        # way when that gives one before it: "Date of biopsy: 07/03/2023" in a report of 10/03/2023
+        other = other_reading(found)
+        if other is not None and other.date_max <= ev.note_date:
+            found = other
     if found is not None:
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
@@ -589,7 +597,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         if in_sentence and not any(clause[0] <= d.start and d.end <= clause[1] for d in in_sentence):
             in_sentence = _without_items_brackets(text, in_sentence, clause, start)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
-                     specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start))
+                     specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start),
+                     order_guessed=day_first is None)
         if ev.date_source not in SELF_DATED_SOURCES:
             # "apendicectomía a los 12 años": dated by the patient's age then (the evaluator knows the birth date)
             at_age = age_at_event(text[ev.end:min(ev.end + 60, sent.end_char)], text[max(sent.start_char, ev.start - 30):ev.start])

@@ -27,6 +27,7 @@ def flags_of(screener, text, target):
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
+    ("- Kidney biopsy now scheduled 12/05/2024 (IR) to define class.", "Kidney biopsy", {"hypothetical"}),
     ("We can talk about the flu jab on Tuesday - it's your choice.", "flu jab", {"hypothetical"}),
     ("Told pt she is up to date for these, no flu shot needed again this season.", "flu shot", {"negated", "hypothetical"}),
     ("Revisió del calendari vacunal: consten VNC20 i antigripal; manca la vacuna d'Haemophilus influenzae tipus b.", "Haemophilus influenzae tipus b", {"uncertain"}),

@@ -573,3 +573,17 @@ def test_a_range_of_days_in_one_month(text, lo, hi):
 @pytest.mark.parametrize("text", ["BP 120-130/80", "Hb 10-12 g/dL"])
 def test_number_ranges_are_not_day_ranges(text):
     assert find_dates(text, date(2025, 6, 5)) == []
+
+
+@pytest.mark.parametrize("text, day_first, other", [
+    ("04/09/2025", True, D(2025, 4, 9)),     # read 4 September: the other way is 9 April
+    ("04/09/2025", False, D(2025, 9, 4)),
+    ("13/09/2025", True, None),              # no other reading
+    ("04/04/2025", True, None),              # the same day either way
+    ("September 4, 2025", False, None),      # not numeric
+])
+def test_other_reading(text, day_first, other):
+    from extractor.dates import other_reading
+    found = find_dates(text, REF, day_first=day_first)[0]
+    got = other_reading(found)
+    assert (got.date_min if got else None) == other

@@ -144,7 +144,7 @@ def test_document_dates(text, document):
     # a sequence: the last score is dated by its own date, not by the earlier one's before the arrow
     ("SLEDAI-2K: 20 en octubre de 2024 → 8 el 17/03/2025.", "SLEDAI-2K", "2025-03-17"),
     ("SLEDAI 4 (03/12/2024) -> 14 (07/19/2024)", "SLEDAI", "2024-07-19"),
-    ("SLEDAI-2K (12/02/2024): 4 -> 10", "SLEDAI-2K", "2024-12-02"),
+    ("SLEDAI-2K (02/06/2024): 4 -> 10", "SLEDAI-2K", "2024-02-06"),
     # a score after "ahora"/"now" is today's; the month before it is the earlier score's
     ("el sledai dos k que en enero era de cuatro ahora es de diez punto", "sledai dos k", "2024-07-15"),
     ("SLEDAI-2K 4 in January, now 10.", "SLEDAI-2K", "2024-07-15"),
@@ -161,6 +161,11 @@ def test_document_dates(text, document):
     ("ITP (2015, remission), LN class IV (09/2024), HTN, uterine fibroids (benign) s/p hysterectomy.", "hysterectomy", "<=2024-07-15"),
     ("Hysterectomy, for fibroids (2012).", "Hysterectomy", "2012"),
     ("lisinopril 20 mg daily (up from 10 mg on 12/13/24, no change since)", "no change", "2024-12-13"),
+    # where nothing tells the order of day and month, a date after the note is read the other way
+    ("Date of biopsy: 12/07/2024. Renal biopsy: class IV.", "Renal biopsy", "2024-07-12"),
+    ("Renal biopsy 09/06/2024: class IV.", "Renal biopsy", "2024-06-09"),
+    ("Renal biopsy planned 07/20/2024.", "Renal biopsy", "2024-07-20"),                  # no other reading
+    ("Fechas dd/mm/aaaa. Biopsia renal el 20/07/2024.", "Biopsia renal", "2024-07-20"),  # the order is known
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
     from extractor.evidence import doc_evidence
