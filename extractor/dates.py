@@ -229,6 +229,10 @@ _MONTH_FOLLOWS_RE = _rx(r"<S>*(?:[/.-]<S>*\d|<MONTH>|(?:de|del|of|post|tras|afte
 _MD_LIST_RE = _rx(r"(?<![\d/.])(?P<items>(?:\d{1,2}/\d{1,2}<S>*(?:,|and|&|y)<S>*)+)"
                   r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?!\d)")
 _MD_ITEM_RE = re.compile(r"(\d{1,2})/(\d{1,2})")
+# days of one month, day-first: "3 pulsos de MP (20, 21 y 22/12/2024)", "los días 19, 20 y 21/4"
+_DAY_LIST_RE = _rx(r"(?<![\d/.,])(?P<first>\d{1,2})(?:<S>*,<S>*\d{1,2})*<S>*(?:,|y|and|e|et|&)<S>*"
+                   r"(?P<last>\d{1,2})/(?P<m>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/]|\.\d|<UNIT>)")
+_DAY_LIST_CUE_RE = _rx(r"\b(?:d[ií]as|days|el|los|the|on|les|jours|dias)<S>+$")
 _LAST_UNIT_RE = _rx(r"(?<!the )\blast<S>+(?P<unit>week|month|year)\b(?!<S>+of\b)")
 _THIS_UNIT_RE = _rx(r"(?<!later )\b(?:earlier<S>+)?this<S>+(?P<unit>year|month)\b")
 # Spanish "el mes pasado", "la semana pasada", "el año pasado"
@@ -315,6 +319,8 @@ def find_dates(text: str, reference_date: date | None = None,
     found.extend(_find_season_years(text))
     found.extend(_find_years(text))
     found.extend(_find_md_lists(text, prefer_day_first))
+    if prefer_day_first:
+        found.extend(_find_day_lists(text, ref))
     found.extend(_find_pair_ranges(text, prefer_day_first))
     found.extend(_find_day_ranges(text))
     if _anchors != NO_ANCHORS:
@@ -830,6 +836,28 @@ def _find_md_lists(text: str, prefer_day_first: bool) -> Iterator[DateMention]:
             if found is not None:
                 yield _mention(text, base + item.start(), base + item.end(), found, found, "day", "absolute",
                                prefer_day_first or a > 12)
+
+
+def _find_day_lists(text: str, ref: date | None) -> Iterator[DateMention]:
+    """Days of one month written day-first, its month once: "(24, 25 y 26/09/2024)" runs from the
+    24th to the 26th; without a year ("los días 19, 20 y 21/4") after a cue, the latest such days
+    up to ``ref``."""
+    for m in _DAY_LIST_RE.finditer(text):
+        first, last, month = int(m["first"]), int(m["last"]), int(m["m"])
+        if not (1 <= month <= 12 and first < last <= 31):
+            continue
+        if m["y"]:
+            year = int(m["y"]) if len(m["y"]) == 4 else _expand_year(int(m["y"]), ref)
+        elif ref is not None and _DAY_LIST_CUE_RE.search(text, max(0, m.start() - 12), m.start()):
+            end = _latest_on_or_before(month, last, ref)
+            if end is None:
+                continue
+            year = end.year
+        else:
+            continue
+        lo, hi = _safe_date(year, month, first), _safe_date(year, month, last)
+        if lo is not None and hi is not None:
+            yield _mention(text, m.start(), m.end(), lo, hi, "day", "absolute" if m["y"] else "relative", True)
 
 
 def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:

@@ -386,7 +386,9 @@ def started_and_response(c, v: View) -> Decision:
     response = latest(responses)
     if first is None:
         return Decision(UNKNOWN, [response] if response else [], "no induction agent found")
-    earliest_days = (index - first.date_max).days
+    # a run of days that all happened (pulses "19, 20 y 21/4") began on its first day
+    began = first.date_min if first.details.get("date_span") and first.date_min is not None else first.date_max
+    earliest_days = (index - began).days
     started = f"{first.details.get('drug', first.text)} documented {earliest_days} days before index"
     if earliest_days < c.min_days:
         latest_possible = first.date_min is not None and (index - first.date_min).days < c.min_days

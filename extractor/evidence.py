@@ -374,6 +374,9 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
     if found is not None:
         ev.date_min, ev.date_max = found.date_min, found.date_max
         ev.date_text = found.text
+        if found.precision == "day" and found.date_min < found.date_max:
+            # days that all happened ("pulsos 20, 21 y 22/12/2024", "5/6-5/8"), not a vague date
+            ev.details["date_span"] = True
         ev.date_source = ("sentence_last_dose" if last_dose is not None else "specimen_date" if found is specimen
                           else "sentence_relative" if found.kind == "relative" else "sentence")
         ev.event_date = display_date(found.date_min, found.date_max)

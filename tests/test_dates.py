@@ -587,3 +587,18 @@ def test_other_reading(text, day_first, other):
     found = find_dates(text, REF, day_first=day_first)[0]
     got = other_reading(found)
     assert (got.date_min if got else None) == other
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("3 pulsos de MP (20, 21 y 22/12/2023)", D(2023, 12, 20), D(2023, 12, 22)),
+    ("methylprednisolone 500 mg the 24, 25 and 26/01/2024", D(2024, 1, 24), D(2024, 1, 26)),
+    ("bolos MP 250 mg los días 19, 20 y 21/4 -> PDN 30 mg/d", D(2024, 4, 19), D(2024, 4, 21)),   # no year: up to the note
+])
+def test_days_of_one_month(text, lo, hi):
+    found = find_dates(text, REF, day_first=True)
+    assert [(m.date_min, m.date_max) for m in found] == [(lo, hi)]
+
+
+@pytest.mark.parametrize("text", ["tomar 1, 2 y 3/4 comprimidos", "TA 120/80, 3 y 4/5"])
+def test_days_of_one_month_need_a_cue_without_a_year(text):
+    assert find_dates(text, REF, day_first=True) == []

@@ -170,6 +170,9 @@ def response(level, days=0, text="partial renal response", **kw):
     ([agent(160), response("complete", text="complete renal response", negated=True)], MET),
     ([agent(160), response("partial", text="respuesta renal parcial", negated=True)], MET),
     ([agent(160), response("complete", text="complete renal response", negated=True, family=True)], UNKNOWN),
+    # pulses on days that all happened ("los días 19, 20 y 21/4") began on the first one; a vague date did not
+    ([agent(88, date_min=INDEX - timedelta(days=91), date_span=True), response("partial")], MET),
+    ([agent(88, date_min=INDEX - timedelta(days=91)), response("partial")], UNKNOWN),
 ])
 def test_induction_nonresponse(evidence, status):
     evidence = [e for e in evidence]
