@@ -147,6 +147,9 @@ def response(level, days=0, text="partial renal response", **kw):
     ([agent(200), response("partial", text="partial response")], MET),       # an explicit response phrase counts
     ([agent(200), response("partial", text="partial response"),
       ev("ACR_ITEM", "arthritis", 0, item="arthritis", start=130)], UNKNOWN),     # "partial response of the arthritis"
+    ([agent(200), replace(response("partial", text="respuesta parcial"),
+                          sentence_text="Las artralgias de manos muestran solo respuesta parcial a la hidroxicloroquina.")],
+     UNKNOWN),                                                                               # ... in Spanish
     ([agent(200), response("none", text="refractory", needs_anchor=True)], UNKNOWN),  # a generic word needs a renal anchor
     ([agent(200, hypothetical=True), response("partial")], UNKNOWN),                   # planned induction
     ([agent(200)], UNKNOWN),
