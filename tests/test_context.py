@@ -27,6 +27,7 @@ def flags_of(screener, text, target):
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
+    ("Plan anestésico: anestesia general. Suspender candesartán 24 h antes.", "Suspender", {"hypothetical"}),
     ("- No candidata al ensayo de células mesenquimales por respuesta renal completa.", "respuesta renal completa", set()),
     ("Padre fallecido a los sesenta y ocho años por cáncer de páncreas.", "cáncer", {"family"}),
     ("- Kidney biopsy now scheduled 12/05/2024 (IR) to define class.", "Kidney biopsy", {"hypothetical"}),
