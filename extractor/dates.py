@@ -188,6 +188,8 @@ _ANY_MONTH_RE = _rx(r"<MONTH>")  # every pattern with a month name contains one
 _MONTH_NOYEAR_RE = _rx(r"(?:\b(?:in|since|during|from|until|through|last|this|early|late|mid-?|en|desde|hasta|durante|de|the"
                        r"|pasado|mes<S>+de|(?:a<S>+)?(?:finales|principios|mediados|primeros)<S>+de)"
                        r"(?:<S>+(?:early|late|mid-?))?<S>+|\()<MONTH>\b(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
+# a month then "past": "augment de losartan el desembre passat", "en diciembre pasado", "en mars dernier"
+_MONTH_PAST_AFTER_RE = _rx(r"\b<MONTH><S>+(?:passat|pasado|passado|dernier)\b")
 # a deadline or a next occurrence looks ahead: "taper to 20 mg by April", "recheck next March"
 _MONTH_AHEAD_RE = _rx(r"\b(?:by|next)<S>+(?:(?:early|late|mid-?|the<S>+end<S>+of)<S>+)?<MONTH>\b"
                       r"(?!\.?<S>*(?:\d|'\d|(?:of|del?)<S>+\d))")
@@ -692,6 +694,10 @@ def _find_yearless(text: str, prefer_day_first: bool, ref: date, named: bool = T
         year = ref.year if month >= ref.month else ref.year + 1
         lo, hi = _month_range(year, month)
         yield _mention(text, m.start("mon"), m.end(), max(lo, ref), hi, "month", "relative")
+    for m in _MONTH_PAST_AFTER_RE.finditer(text) if named else ():
+        month = _month_number(m["mon"])  # the last such month before this one
+        lo, hi = _month_range(ref.year if month < ref.month else ref.year - 1, month)
+        yield _mention(text, m.start("mon"), m.end(), lo, hi, "month", "relative")
     for m in _MONTH_NOYEAR_RE.finditer(text) if named else ():
         if m["mon"] in _AMBIGUOUS_LOWER_MONTHS or m.start("mon") in ahead:
             continue  # "in may" is a verb; "by late May" looks ahead

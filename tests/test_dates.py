@@ -210,6 +210,8 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     ("biopsy (August)", ("August", D(2023, 8, 1), D(2023, 8, 31), "month", "relative")),
     ("En la revisión de febrero se calculó un SLEDAI-2K de 8.", ("febrero", D(2024, 2, 1), D(2024, 2, 29), "month", "relative")),
     ("at the August review SLEDAI-2K was 4", ("August", D(2023, 8, 1), D(2023, 8, 31), "month", "relative")),
+    ("augment de losartan a 100 mg el desembre passat", ("desembre passat", D(2023, 12, 1), D(2023, 12, 31), "month", "relative")),
+    ("lo subió en junio pasado", ("junio pasado", D(2023, 6, 1), D(2023, 6, 30), "month", "relative")),  # the June before this one
     ("Kidney bx: late April or early May, pt not sure", ("April or early May", D(2024, 4, 1), D(2024, 5, 31), "month", "relative")),
     # a day range with no year: the latest such days up to the note
     ("s/p IV MP 5/6-5/8 -> pred", ("5/6-5/8", D(2024, 5, 6), D(2024, 5, 8), "day", "relative")),
