@@ -35,6 +35,7 @@ _LABEL = r"[A-Z][\w/#&'()-]*(?: [\w/#&'()-]+){0,4}:(?=\s|$)"
 _BOUNDARY = re.compile(rf"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n|(?P<label>(?<=\S)[ \t]{{2,}}(?={_LABEL}))")
 _HAS_LABEL = re.compile(r"[A-Za-z)]:(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+_INITIALISM = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if before == ".." or before == " .":
                 continue  # dot leaders of a table row ("HBsAg ........ Non-reactive") or an ellipsis
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
-            if word and word.group(1).lower() in _words().abbreviations:
-                continue
+            if word and (word.group(1).lower() in _words().abbreviations or _INITIALISM.fullmatch(word.group(1))):
+                continue  # "Dr. Smith"; an initialism: "en el H.U. Donostia", "C.S. O Ventorrillo"
         if cut > start:
             spans.append((start, cut))
             start = cut
