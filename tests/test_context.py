@@ -27,6 +27,8 @@ def flags_of(screener, text, target):
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
+    ("Se le ha ofrecido participar en un ensayo clínico con obinutuzumab; la paciente prefiere no participar.", "obinutuzumab", {"hypothetical"}),
+    ("Vacunada de la gripe. Pendiente la vacuna frente a Haemophilus influenzae tipo b.", "vacuna frente a Haemophilus influenzae tipo b", {"hypothetical"}),
     ("AF: Tía materna con LES. Pai con cancro de colon aos 61 anos.", "cancro", {"family", "historical"}),
     ("Antecedentes: non-Hodgkin lymphoma 2010.", "non-Hodgkin lymphoma", set()),
     ("Plan: valorar opciones de rescate; se comentará en sesión la posibilidad de ensayo clínico.", "ensayo clínico", {"hypothetical"}),
