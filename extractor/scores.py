@@ -36,7 +36,10 @@ _SCORE = re.compile(
     r"|(?:\([^()\n]{1,30}\)|[^\d\n.;()]){0,40}?(?:[;,]\s*|\s+)(?:today|now|currently|hoy|ahora|actualmente|actual)\s*:?\s*"
     r"(?:(?:it|is|es|est[áa]|de|en|of|at|a)\s+)*(?=\d{1,3}(?![\d/]))"
     # "4 at the August review; 10 today"
-    r"|[^\d\n.;()]{0,40}?[;,]\s*(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b))?"
+    r"|[^\d\n.;()]{0,40}?[;,]\s*(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b)"
+    # "was 10 in June 2024 and is 4 today"
+    r"|(?:[^\d\n.;()]|(?<!\d)(?:19|20)\d{2}(?!\d)){0,40}?\s+(?:and\s+)?(?:is|it\s+is|now)\s+"
+    r"(?=\d{1,3}\s+(?:today|now|currently|at\s+this\s+visit)\b))?"
     r"(?:→|->|-->|=>|to|a|,\s*now|now|then|(?<=[;,])|(?<=[;,]\s)|(?<=[^\W\d_]\s)|(?<=[^\W\d_]:\s))\s*\d{1,3}(?![\d/]|\.\d))*)",
     re.IGNORECASE,
 )

@@ -84,6 +84,7 @@ def test_lab_result(after, before, result, number):
     (" en la visita de hoy: 12 (proteinuria 4, hematuria 4). En marzo era 4.", 12),
     ("-2K today: proteinuria 4 = 4.", 4), ("-2K hoje: 12", 12),        # a sum of one descriptor; Portuguese
     ("-2K al alta: 4 (solo proteinuria). En enero era de 16.", 4),   # the score at discharge
+    ("-2K was 10 in June 2024 and is 4 today.", 4),                  # a dated old score, then today's
 ])
 def test_score(after, value):
     found = parse_score(after)
