@@ -173,6 +173,7 @@ class _DateWords:
     current: re.Pattern[str]  # a value read after it is today's: a date before it is an earlier value's
     continuing: re.Pattern[str]  # a list item starting with it goes on from the item before
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
+    other_dose: re.Pattern[str]  # a bracket starting with it tells of another dose
 
 
 @functools.cache
@@ -194,6 +195,7 @@ def _date_words() -> _DateWords:
         continuing=re.compile(rf"[ \t]*(?:{alternation(data['continuing_words'])})\b", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
                                   re.IGNORECASE),
+        other_dose=re.compile(rf"\([ \t]*(?:{alternation(data['other_dose_words'])})(?!\w)[^()\n]*\)", re.IGNORECASE),
     )
 
 
@@ -576,6 +578,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
         in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+        if drug and in_sentence:
+            # "DOSE 2 of 2 (dose 1 given 11/24/2023)": the bracket's date is the other dose's
+            other = [m.span() for m in _date_words().other_dose.finditer(text, sent.start_char, sent.end_char)
+                     if not m.start() <= ev.start < m.end()]
+            if other:
+                in_sentence = [d for d in in_sentence if not any(b0 <= d.start and d.end <= b1 for b0, b1 in other)]
         if anchor is not None and anchor > ev.end:
             # "SLEDAI que en enero era de 4, ahora es de 10": the value after "ahora" is not of January
             blockers = blockers + [m.span() for m in _date_words().current.finditer(text, ev.end, anchor)]
