@@ -9,7 +9,7 @@ written. ``details`` is a flat JSON-able dict the evaluator reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
@@ -53,10 +53,10 @@ Value = tuple[str, dict] | None
 _BLOCK_LINE = re.compile(r"[ \t]*(?:result|results|interpretation|induration|reading|read|impression|value)\b[^\n]*", re.IGNORECASE)
 
 
-def lab_block(text: str, start: int, max_lines: int = 4) -> str:
+def lab_block(text: str, start: int, max_lines: int = 4) -> list[str]:
     """Result lines right after a test's line, before a blank line ("Induration: 4 mm")."""
     lines = []
-    pos = start
+    pos = start + 1 if text.startswith("\n", start) else start + 2 if text.startswith("\r\n", start) else start
     for _ in range(max_lines):
         end = text.find("\n", pos)
         line = text[pos : end if end != -1 else len(text)]
@@ -67,7 +67,7 @@ def lab_block(text: str, start: int, max_lines: int = 4) -> str:
         if end == -1:
             break
         pos = end + 1
-    return " ".join(lines)
+    return lines
 
 
 MAX_DOSE_GAP = 40  # a dose is written right after its drug ("MMF (CellCept) 1 g BID")
@@ -127,9 +127,15 @@ def read_score(m: Mention) -> Value:
 def read_lab_result(m: Mention) -> Value:
     found = parse_lab_result(m.after, m.before)
     if found is None or (found.result is None and found.number is None):
-        block = lab_block(m.text, m.sent_end)  # "PPD placed 8/20\nInduration: 4 mm\nInterpretation: NEGATIVE"
-        if block:
-            found = parse_lab_result(block) or found
+        # "TUBERCULIN SKIN TEST\nRead: 08/22/2025\nInduration: 4 mm\nInterpretation: NEGATIVE": a
+        # line's polarity word, else the first line's number
+        read = [r for r in map(parse_lab_result, lab_block(m.text, m.sent_end)) if r is not None]
+        polar = next((r for r in read if r.result is not None), None)
+        measured = next((r for r in read if r.number is not None), None)
+        if polar is not None and measured is not None and measured is not polar:
+            found = replace(measured, result=polar.result, text=f"{measured.text}; {polar.text}")
+        else:
+            found = polar or measured or found
     if found is None:
         return None
     shown = found.result or ""

@@ -150,3 +150,18 @@ def test_birth_date_reads_the_note_order(note, dob):
     start = note.index("03.04" if "03.04" in note else "DOB")
     found = read_dob(Mention(note, start - (5 if "geb" in note else 0), len(note), 0, len(note), len(note), None))
     assert found[1]["birth_date"] == dob
+
+
+@pytest.mark.parametrize("text, result, number", [
+    # a report's test line, then its result lines: the interpretation's word and the induration's size
+    ("TUBERCULIN SKIN TEST (Mantoux, 5 TU PPD)\nPlaced: 08/20/2025 10:15 L volar forearm\n"
+     "Read:   08/22/2025 10:40 (48 h)\nInduration: 4 mm   Erythema: 9 mm\n"
+     "Interpretation (immunosuppressed, cutoff 5 mm): NEGATIVE\n", "negative", 4.0),
+    ("PPD placed 8/20\nInduration: 12 mm\n", None, 12.0),
+    ("QuantiFERON-TB Gold Plus\nResult: POSITIVE\n\nInterpretation: negative\n", "positive", None),  # not past a blank line
+])
+def test_result_lines_under_a_test(screener, text, result, number):
+    from datetime import date
+    [(_, rows)] = list(screener.note_evidence([("N", "P", date(2025, 8, 22), text)]))
+    first = next(ev for ev in rows if ev.concept in ("TST", "IGRA"))
+    assert (first.details.get("result"), first.details.get("number")) == (result, number)
