@@ -671,6 +671,14 @@ def dose_limit(c, v: View) -> Decision:
                   and window_position(ev, index, c.current_days) == "inside"]
         if listed:
             return Decision(NOT_MET, listed[:3], "current medication list names no glucocorticoid, mycophenolate or cyclophosphamide")
+    if not by_drug:
+        # "No glucocorticoids or other immunosuppressants given" in a current note, and no agent named as taken
+        def recent(ev: Evidence) -> bool:
+            return ev.note_date is not None and index - timedelta(days=c.current_days) <= ev.note_date <= index
+        taken = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",)) if recent(ev)]
+        denied = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical) and recent(ev)]
+        if denied and not taken:
+            return Decision(NOT_MET, denied[:3], "current notes deny the agents: " + ", ".join(repr(e.text) for e in denied[:3]))
     if above:
         return Decision(MET, [e for e, _ in above] + extra, "above limit: " + "; ".join(w for _, w in above))
     if within:

@@ -637,6 +637,11 @@ def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, ag
       ev("WEIGHT", "Weight: 41.5 kg", 0, weight_kg=41.5, start=50)], MET),
     # ... but a dose continued until a later date is current
     ([drug("mycophenolate_mofetil", -30, 1500, per_day=2, daily=3000, note_date=INDEX)], MET),
+    # a current note denies the agents, and none is named as taken: "No glucocorticoids or other immunosuppressants"
+    ([ev("INDUCTION_AGENT", "glucocorticoids", 20, agent_class="glucocorticoid", negated=True)], NOT_MET),
+    ([ev("INDUCTION_AGENT", "glucocorticoids", 20, agent_class="glucocorticoid", negated=True),
+      ev("INDUCTION_AGENT", "prednisone", 10, drug="prednisone", agent_class="glucocorticoid", start=40)], UNKNOWN),
+    ([ev("INDUCTION_AGENT", "MMF", 400, drug="mycophenolate_mofetil", negated=True)], UNKNOWN),   # not a current note
 ])
 def test_dose_limits(evidence, status):
     assert decide("immunosuppression_over_limit", evidence).status == status
