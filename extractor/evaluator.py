@@ -714,7 +714,19 @@ def restated_events(evs: list[Evidence]) -> list[Evidence]:
     that event: it is viewed with the latest earlier dated mention's date (or, in a note of
     dated entries, with the first entry that recorded it)."""
     dated = [e for e in evs if e.date_source in SELF_DATED_SOURCES]
-    return [(ev.date_source == "note_date" and (_told_again(ev, dated) or _first_entry(ev, evs))) or ev for ev in evs]
+    return [(ev.date_source == "note_date" and (_told_again(ev, dated) or _first_entry(ev, evs)))
+            or _within_vague(ev, dated) or ev for ev in evs]
+
+
+def _within_vague(ev: Evidence, dated: list[Evidence]) -> Evidence | None:
+    """A vague date of a one-off event ("TAH + BSO April 2024") that holds the exact day another
+    note gives an event of the same kind ("bilateral salpingo-oophorectomy, 29/04/2024") is that
+    day: the same operation told less precisely."""
+    if ev.date_min is None or ev.date_max is None or ev.date_min == ev.date_max or ev.details.get("date_span"):
+        return None
+    exact = [d for d in dated if d is not ev and d.concept == ev.concept and d.date_min is not None
+             and d.date_min == d.date_max and ev.date_min <= d.date_min <= ev.date_max]
+    return _dated_like(ev, exact[0]) if len({d.date_min for d in exact}) == 1 else None
 
 
 def _first_entry(ev: Evidence, evs: list[Evidence]) -> Evidence | None:

@@ -321,6 +321,12 @@ def seen_after(sentence, days):
                            exposure("MAJOR_SURGERY", "lap chole", 210, note="N6")], UNKNOWN),
     ("major_surgery_6mo", [exposure("SURGICAL_HISTORY", "PSH", 10, field_label=True)], NOT_MET),  # "PSH: BTL 2018" documents it
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "hysterectomy", 30, major_surgery=True)], MET),
+    # "TAH + BSO April 2024" holds the day another note gives the operation ("29/04/2024", 184 days): that day
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "TAH", 0, date_min=INDEX - timedelta(days=212),
+                                    date_max=INDEX - timedelta(days=183), note="N5"),
+                           exposure("MAJOR_SURGERY", "hysterectomy", 184, note="N3")], NOT_MET),
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "TAH", 0, date_min=INDEX - timedelta(days=212),
+                                    date_max=INDEX - timedelta(days=183), note="N5")], UNKNOWN),
     ("major_surgery_6mo", [exposure("NOT_CHILDBEARING_POTENTIAL", "postmenopausal", 30)], UNKNOWN),
     ("major_surgery_6mo", [], UNKNOWN),
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "knee surgery", 30)], UNKNOWN),      # kind unstated: review
