@@ -53,6 +53,8 @@ def age_on(birth: date, on: date) -> int:
 # "tonsillectomy as a child", "en la infancia"
 _AT_AGE_AFTER = re.compile(
     r"^[^.;\n]{0,25}?\b(?:(?:at\s+age|aged|at\s+the\s+age\s+of|idade\s+de)\s+(\d{1,2})(?![\d/.,])|"
+    # "appendectomy at 16; no other operations": a bare age right after the event, closing its clause
+    r"(?<=^\s)at\s+(\d{1,2})(?=\s*(?:[;,)]|\.(?!\d)|$))|"
     r"(?:a\s+los|cuando\s+ten[ií]a|when\s+(?:she|he)\s+was|de\s+los|con|aos|com)\s+(\d{1,2})\s*(?:años|anos|years?|yrs?|y/?o)\b)",
     re.IGNORECASE)
 _AT_AGE_BEFORE = re.compile(

@@ -606,7 +606,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             # progressive CKD -> HD start 03/11/2024" does not date the rituximab
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, clause[1], sent.end_char)]
         if in_sentence and not any(clause[0] <= d.start and d.end <= clause[1] for d in in_sentence):
-            in_sentence = _without_items_brackets(text, in_sentence, clause, start)
+            if age_at_event(text[ev.end:min(ev.end + 60, sent.end_char)]) is not None:
+                # "appendectomy at 16; no other operations apart from the kidney biopsy in August":
+                # the age dates it, not the next clause's month
+                in_sentence = []
+            else:
+                in_sentence = _without_items_brackets(text, in_sentence, clause, start)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
                      specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start),
                      order_guessed=day_first is None)

@@ -7,6 +7,9 @@ from extractor.demographics import age_at_event
 
 @pytest.mark.parametrize("after, before, expected", [
     (" a los 12 años.", "", (12, 12)),
+    (" at 16; no other operations", "", (16, 16)),     # a bare age closing the event's clause
+    (" at 16:00 today", "", None),                       # a time
+    (" at 16 weeks", "", None),                          # a gestation
     (" de los 12 años", "", (12, 12)),
     (" at age 20 for ruptured appendix", "", (20, 20)),
     (" con 35 años de edad", "", (35, 35)),

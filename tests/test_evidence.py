@@ -169,6 +169,9 @@ def test_document_dates(text, document):
     ("DRUG: rituximab-pvvr (RUXIENCE) 1000 mg IV - DOSE 2 of 2 (dose 1 given 06/24/2024)", "RUXIENCE", "2024-07-15"),
     ("Truxima 1.000 mg IV - 2.ª dosis del ciclo (1.ª dosis administrada el 01/07/2024).", "Truxima", "2024-07-15"),
     ("Rituximab 1 g (first dose 03/2024), second dose 04/2024.", "Rituximab", "2024-04"),
+    # an age closing the event's clause dates it, not the next clause's month
+    ("- Surgical history: laparoscopic appendectomy at 16; no other operations apart from the kidney biopsy in May.",
+     "appendectomy", "<=2024-07-15"),
     ("Fechas dd/mm/aaaa. Biopsia renal el 20/07/2024.", "Biopsia renal", "2024-07-20"),  # the order is known
 ])
 def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
