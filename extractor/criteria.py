@@ -191,6 +191,8 @@ class DoseChangeInWindow(_Criterion):
     stable: list[str]
     drugs: list[str]
     window_days: int
+    # a denial with one of these words ("she has never taken one") says there was no dose to change
+    never_words: list[str] = Field(default_factory=list)
 
 
 class LabPanel(_Criterion):

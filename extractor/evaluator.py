@@ -1022,6 +1022,13 @@ def dose_change_in_window(c, v: View) -> Decision:
     changes_outside = [x for e, d in changes if window_position(e, index, c.window_days) == "outside" for x in (e, d)]
     if changes_outside:
         return Decision(NOT_MET, changes_outside, "last documented change before the window")
+    if not targets:
+        # "ACE inhibitor/ARB: she has never taken one" (and none started since): no change to make
+        never = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical) and c.never_words
+                 and ev.note_date is not None and ev.note_date <= index
+                 and _any_word(tuple(c.never_words)).search(f"{ev.context_triggers} {ev.sentence_text}")]
+        if never:
+            return Decision(NOT_MET, never[:3], "never on an ACE inhibitor or ARB: " + _summ(never[:3]))
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
 
 

@@ -686,6 +686,12 @@ def acei(days, amount, note, start=0, **kw):
                                          date_min=INDEX - timedelta(days=75), date_max=INDEX - timedelta(days=45))], NOT_MET),
     ([acei(0, 5, "N2", sent=(0, 60)), ev("DOSE_CHANGE", "se subió", 0, note="N2", start=20, sent=(0, 60),
                                          date_min=INDEX - timedelta(days=75), date_max=INDEX - timedelta(days=45))], UNKNOWN),
+    # never on one, and none named as taken: no dose to change; a plain "no ACEi" or a deferred start says less
+    ([said_after("ACEI_ARB", "ACE inhibitor/ARB: she has never taken one.", "ACE inhibitor", 10, "N1", negated=True,
+                 triggers="negated:never taken")], NOT_MET),
+    ([said_after("ACEI_ARB", "No ACE inhibitor today.", "ACE inhibitor", 10, "N1", negated=True)], UNKNOWN),
+    ([said_after("ACEI_ARB", "ACE inhibitor/ARB: she has never taken one.", "ACE inhibitor", 10, "N1", negated=True),
+      acei(5, 10, "N2")], UNKNOWN),
 ])
 def test_acei_arb_change(evidence, status):
     assert decide("acei_arb_change_2mo", evidence).status == status
