@@ -27,6 +27,7 @@ def flags_of(screener, text, target):
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
+    ("P: Sol·licitada analítica amb QuantiFERON i serologia VHB completa abans de la rebiòpsia.", "rebiòpsia", {"hypothetical"}),
     ("Aparece proteinuria: se descarta que sea solo un lupus inducido: LES.", "LES", set()),
     ("- Contraception: Nexplanon insertion booked at the sexual health clinic for 27/03/2025.", "Nexplanon", {"hypothetical"}),
     ("Contraception was discussed; she would like a Nexplanon implant and has the clinic details.", "Nexplanon", {"hypothetical"}),
