@@ -512,6 +512,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 triggers.append(f"{flag}:{span.text.strip()}")
         head = context_of.get(ents[i - 1].start_char) if i and is_apposition(text, ents[i - 1], ent) else None
         for flag, trigger in head or ():
+            if flag == "negated" and ents[i - 1].label_ != ent.label_:
+                continue  # a denial passes only to another name of the same thing: "no MMF/CYC (breastfeeding)"
             if not getattr(ev, flag):
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:{trigger} (of {ents[i - 1].text})")
