@@ -399,6 +399,11 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.event_date = written.isoformat() if written else ""
 
 
+# a tick before "HBV/HCV screening within 12 mo" says the screening was done, not that it was positive
+_TEST_DONE_AFTER = re.compile(r"(?:/[\w-]+)?[ \t]+(?:screening|testing|tests?|panel|serolog\w*|cribado|done|drawn|sent|ordered)\b",
+                              re.IGNORECASE)
+
+
 _FORM_FLAGS = {"no": "negated", "not_done": "negated", "unsure": "uncertain", "planned": "hypothetical",
                "stopped": "historical"}
 
@@ -418,7 +423,8 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
             ev.details["result"] = result
         elif form.answer == "no":  # "HBsAg positivo  [ ] [X]", "Anti-HBs >= 10  [ ] [X]": not so
             ev.details["result"] = "negative"
-        elif form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None:
+        elif (form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None
+              and not _TEST_DONE_AFTER.match(text, ev.end)):
             ev.details["result"] = "positive"  # "Anti-HBc total  [X] [ ]" under "Sí  No"
         elif form.answer == "done" and ev.details.get("result") is None and ev.details.get("number") is None:
             # "Serología VIH | Realizada | No reactivo": done says nothing of the result; the next

@@ -44,6 +44,7 @@ class _Words:
 
     abbreviations: frozenset[str]
     open_end: re.Pattern[str]  # a line ending so was hard-wrapped
+    sig_end: re.Pattern[str]  # ... and a sig ending so goes on even into a row of columns
     before_number: re.Pattern[str]  # ... and so is one ending so when the next starts with a number
     dictated: re.Pattern[str]  # a spoken paragraph mark: the note was dictated, punctuation and all
     spoken_stop: re.Pattern[str]  # in such a note, a spoken stop or paragraph mark ends a sentence
@@ -67,6 +68,7 @@ def _words() -> _Words:
     return _Words(
         abbreviations=frozenset(w.lower() for w in data["abbreviations"]),
         open_end=re.compile(rf"(?:\b(?:{alternation(ends['words'])})|[{signs}])$", re.IGNORECASE),
+        sig_end=re.compile(rf"\b(?:{alternation(data['sig_line_ends'])})$", re.IGNORECASE),
         before_number=re.compile(rf"\b(?:{alternation(data['before_number'])})$", re.IGNORECASE),
         dictated=re.compile(rf"(?<!\w)(?:{phrases(spoken['paragraphs'])})(?!\w)", re.IGNORECASE),
         # "period of two weeks", "a punto de iniciar": a stop word followed by "of"/"de" is no stop
@@ -100,9 +102,13 @@ def _continues(prev_line: str, next_line: str, wrap_width: Callable[[], int] = l
     if not stripped_next or not prev_line.strip():
         return False
     prev = prev_line.rstrip()
-    if prev[-1] in ".:;!?" or _NOT_PROSE.search(stripped_next):
-        return False  # a table row (aligned columns, cells, dot leaders) starts a row of its own
+    if prev[-1] in ".:;!?":
+        return False
     words = _words()
+    if words.sig_end.search(prev) is not None and stripped_next[0].isalnum():
+        return True  # a sig wrapped before its columns: "TAKE THREE TABLETS BY MOUTH TWICE\n   A DAY   Qty: 540"
+    if _NOT_PROSE.search(stripped_next):
+        return False  # a table row (aligned columns, cells, dot leaders) starts a row of its own
     if stripped_next[0].isdigit() and words.before_number.search(prev):
         return True  # "Last dose of study medication taken\n14/02/2025"
     # a wrapped line may also go on with a bracket: "under RNTCP\n  (Cat I), declared cured."

@@ -49,6 +49,7 @@ def flags_of(screener, text, target):
     ("Citas pendientes: Medicina Preventiva (vacuna Hib) 10/12/24; Nefrología 12/12/24.", "vacuna Hib", {"hypothetical"}),
     ("Pt is NOT currently in any drug study.", "in any drug study", {"negated"}),
     ("Motivo: validación farmacéutica previa al pre-screening de ensayo clínico.", "ensayo clínico", {"hypothetical"}),
+    ("Hold belimumab while the Veteran is pre-screened for an MSC research protocol.", "research protocol", {"hypothetical"}),
     ("Protocol: Euro-Lupus CYC 500 mg q2w x6", "CYC", set()),  # a treatment protocol, not a study's
     ("Sin antecedentes de trasplante de órgano sólido; en 2019 se desestimó el TPH autólogo.", "TPH", {"negated"}),
     ("Madre de 51 años, intervenida de cáncer de mama en 2015.", "cáncer de mama", {"family"}),

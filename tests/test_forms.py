@@ -84,3 +84,12 @@ def test_form_answers_reach_the_evidence(screener, text, concept, flags, result)
     if result:
         assert ev.details.get("result") == result
     assert "form_answer" in ev.details
+
+
+def test_a_ticked_screening_is_done_not_positive(screener):
+    """'[X] HBV/HCV screening within 12 mo': the screening was done; a ticked bare name is positive."""
+    text = "Checklist:\n  [X] HBV/HCV screening within 12 mo\n  [X] Anti-HBc total\n"
+    [(_, rows)] = list(screener.note_evidence([("N", "P", None, text)]))
+    hcv = next(ev for ev in rows if ev.concept == "HCV_TEST")
+    hbc = next(ev for ev in rows if ev.concept == "HBCAB")
+    assert (hcv.details.get("result"), hbc.details.get("result")) == (None, "positive")
