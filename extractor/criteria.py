@@ -179,6 +179,9 @@ class ExposureInWindow(_Criterion):
     since_words: list[str] = Field(default_factory=list)
     # a never-word followed by one of these speaks of a repeat, not of a first dose ("never resumed")
     again_words: list[str] = Field(default_factory=list)
+    # a denial further down the same note corrects a dated mention above it when one of these words
+    # stands between them ("CORRECTION: ... This is incorrect ... She has never received rituximab")
+    correction_words: list[str] = Field(default_factory=list)
     # a negated mention whose sentence holds one of these words declines a plan, it does not deny the
     # window's past ("no IVIG indicated for now", "de momento no IGIV; si infecciones, valorar")
     plan_words: list[str] = Field(default_factory=list)

@@ -365,6 +365,12 @@ def denial(sentence, text, days, note, concept="B_CELL_BIOLOGIC", **kw):
     return said_after(concept, sentence, text, days, note, negated=True, **kw)
 
 
+def below(e, at=900):
+    """``e`` moved further down its note, its sentence with it."""
+    return replace(e, start=e.start + at, end=e.end + at, sentence_start=e.sentence_start + at,
+                   sentence_end=e.sentence_end + at)
+
+
 def planned_in(note, days, **kw):
     """An undated order or copied-forward list line naming belimumab, dated by its note."""
     return exposure("B_CELL_BIOLOGIC", "belimumab", days, note=note, date_source="note_date", drug="belimumab", **kw)
@@ -374,6 +380,22 @@ def planned_in(note, days, **kw):
     # "Belimumab was never given (PA denied)" in a later note corrects the earlier order (rule 5)
     ([planned_in("N1", 100), denial("Belimumab was never given (PA denied).", "Belimumab", 20, "N2",
                                     drug="belimumab", triggers="negated:never given")], NOT_MET),
+    # an addendum further down the same note names the drug and denies it ever given: the dated line above is wrong
+    ([exposure("B_CELL_BIOLOGIC", "rituximab", 108, note="N7", drug="rituximab", start=10),
+      below(said_after("B_CELL_BIOLOGIC", "CORRECTION: The fellow note above states rituximab was given 03/14/2025.",
+                       "rituximab", 108, "N7", drug="rituximab"), at=500),
+      below(denial("She has never received rituximab or any other B-cell targeted agent.", "rituximab", 90, "N7",
+                   drug="rituximab", triggers="negated:never received"))], NOT_MET),
+    # ... but with no correction between, it is the history before the dose ("No había recibido nunca rituximab")
+    ([exposure("B_CELL_BIOLOGIC", "rituximab", 108, note="N7", drug="rituximab", start=10),
+      below(denial("No había recibido nunca rituximab; tampoco anti-CD20.", "rituximab", 108, "N7",
+                   drug="rituximab", triggers="negated:nunca"))], MET),
+    ([exposure("B_CELL_BIOLOGIC", "rituximab", 108, note="N7", drug="rituximab", start=10),
+      below(denial("She has never received a biologic.", "biologic", 90, "N7", concept="BIOLOGIC_CLASS",
+                   drug="biologic_class", triggers="negated:never received"))], MET),   # a class denial
+    ([exposure("B_CELL_BIOLOGIC", "rituximab", 108, note="N7", drug="rituximab", start=10),
+      below(denial("Él nunca se ha puesto la de la gripe y no quiere antes del rituximab.", "rituximab", 90, "N7",
+                   drug="rituximab", triggers="negated:no"))], MET),   # the never is the flu vaccine's
     # ... the same words in an earlier note do not: the drug was given afterwards
     ([planned_in("N2", 20), denial("Belimumab was never given (PA denied).", "Belimumab", 100, "N1",
                                    drug="belimumab", triggers="negated:never given")], MET),
