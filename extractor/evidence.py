@@ -313,10 +313,10 @@ def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: in
 
 @functools.lru_cache(maxsize=None)
 def _last_dose_cue(words: tuple[str, ...]) -> re.Pattern:
-    """One of ``words`` ending at most five words before the end of the searched text ("last dose
-    of the study drug on", "última dosis del fármaco en estudio el")."""
+    """One of ``words`` ending at most seven words before the end of the searched text ("last dose
+    of the study drug on", "última dosis de la medicación del estudio el")."""
     alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])(?:[ \t]*(?:\r?\n)?[ \t]*[^\s;.]+){{0,5}}?[ \t]*(?:\r?\n)?[ \t]*:?[ \t]*$",
+    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])(?:[ \t]*(?:\r?\n)?[ \t]*[^\s;.]+){{0,7}}?[ \t]*(?:\r?\n)?[ \t]*:?[ \t]*$",
                       re.IGNORECASE)
 
 
