@@ -271,8 +271,31 @@ def effective_modifiers(ent, sent_start: int | None = None) -> list:
             sent_start = ent.sent.start  # walked once, and only when a trigger stands before the target
         if end <= ent.start and _closes_between(doc, sent_start, start, end, ent.start):
             continue
+        if start >= ent.end and _opens_on_another(doc, ent, start, end):
+            continue
         kept.append(m)
     return kept
+
+
+def _opens_on_another(doc, ent, mod_start: int, mod_end: int) -> bool:
+    """True when a trigger after the target sits in a parenthesis opened after it that names
+    another target first: "Transplant: none (the kidney transplant in the family was her
+    uncle's)" tells of the bracket's transplant; "anti-dsDNA (negative)" and "Hib (Hiberix):
+    indicada" (the trigger closes the bracket) still of the target."""
+    depth, opened = 0, None
+    for token in doc[ent.end:mod_end]:
+        for char in token.text:  # "):" may be one token
+            if char == "(":
+                depth += 1
+                if depth == 1:
+                    opened = token.i
+            elif char == ")":
+                depth -= 1
+                if depth <= 0:
+                    depth, opened = 0, None
+    if opened is None:
+        return False
+    return any(opened < other.start and other.end <= mod_start for other in doc.ents if other is not ent)
 
 
 def _closes_between(doc, sent_start: int, mod_start: int, mod_end: int, target_start: int) -> bool:
@@ -313,10 +336,10 @@ def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: in
 
 @functools.lru_cache(maxsize=None)
 def _last_dose_cue(words: tuple[str, ...]) -> re.Pattern:
-    """One of ``words`` ending at most seven words before the end of the searched text ("last dose
+    """One of ``words`` ending at most six words before the end of the searched text ("last dose
     of the study drug on", "última dosis de la medicación del estudio el")."""
     alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])(?:[ \t]*(?:\r?\n)?[ \t]*[^\s;.]+){{0,7}}?[ \t]*(?:\r?\n)?[ \t]*:?[ \t]*$",
+    return re.compile(rf"(?<![\w/])(?:{alternatives})(?![\w/])(?:[ \t]*(?:\r?\n)?[ \t]*[^\s;.]+){{0,6}}?[ \t]*(?:\r?\n)?[ \t]*:?[ \t]*$",
                       re.IGNORECASE)
 
 
