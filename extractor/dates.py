@@ -89,6 +89,7 @@ _MONTH_NAMES: tuple[tuple[int, tuple[str, ...]], ...] = (
          "dezembro", "desembre")),
 )
 _MONTH_BY_NAME = MappingProxyType({name: number for number, names in _MONTH_NAMES for name in names})
+_MONTH_ALTERNATION = "|".join(map(re.escape, sorted(_MONTH_BY_NAME, key=len, reverse=True)))
 # month names of 4+ letters, for other modules' patterns (three-letter ones, "mar", "may", are words too)
 MONTH_WORDS = tuple(sorted((name for name in _MONTH_BY_NAME if len(name) >= 4), key=len, reverse=True))
 
@@ -120,7 +121,8 @@ _PLACEHOLDERS: tuple[tuple[str, str], ...] = (
     # not glued to a preceding word, number, '/', '.', or 'digit-' (keeps "HIV-1/2", "555-..." out),
     # except a year and a dash: the second date of "03/01/2024-03/15/2024"
     ("<NB>", r"(?<![\w./])(?:(?<!\d-)|(?<=(?:19|20)\d\d-))"),
-    ("<MONTH>", "(?P<mon>" + "|".join(map(re.escape, sorted(_MONTH_BY_NAME, key=len, reverse=True))) + r")\b"),
+    ("<MONTH>", "(?P<mon>" + _MONTH_ALTERNATION + r")\b"),
+    ("<MONTH1>", "(?P<mon1>" + _MONTH_ALTERNATION + r")\b"),  # a first month of two ("Aug/Sept 2024")
     ("<SEASON>", r"(?P<season>spring|summer|fall|autumn|winter|primavera|verano|oto[ñn]o|invierno)\b"),
     ("<Y4>", r"(?:19|20)\d{2}"),
     ("<SUF>", r"(?:st|nd|rd|th|er|\.)?"),  # 1st; French "1er mars"; German "3. März"
@@ -158,8 +160,7 @@ _RATIO_BEFORE_RE = _rx(r"(?:\btit(?:er|re)s?|\bana|\bdilution|\bratio|[<>≥≤]
 # -- absolute, season and year precision
 # two months, either or both, then one year: "outside bx Aug/Sept 2024", "Dec or early Jan 2025"
 _MONTH_OR_MONTH = r"<S>*(?:/|-|–|or|to|o|ou)<S>*(?:(?:early|late|mid-?|principios<S>+de|finales<S>+de|mediados<S>+de)<S>*)?"
-_MONTH_PAIR_YEAR_RE = _rx(r"\b(?P<mon1>" + "|".join(map(re.escape, sorted(_MONTH_BY_NAME, key=len, reverse=True)))
-                          + r")\b\.?" + _MONTH_OR_MONTH + r"<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)"
+_MONTH_PAIR_YEAR_RE = _rx(r"\b<MONTH1>\.?" + _MONTH_OR_MONTH + r"<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)"
                           r"(?P<y><Y4>)(?!\d|<UNIT>)")
 _MONTH_OR_MONTH_RE = _rx(_MONTH_OR_MONTH)
 _SEASON_YEAR_RE = _rx(r"\b<SEASON>(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y4>)(?!\d|<UNIT>)")

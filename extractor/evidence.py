@@ -42,7 +42,7 @@ from .admissions import NO_ANCHORS
 from .dates import DateMention, find_dates, find_dates_in, note_day_first, other_reading
 from .demographics import age_at_event
 from .entries import entry_at, entry_dates
-from .forms import FormAnswer, form_answer, later_result, result_of
+from .forms import FormAnswer, form_answer, later_result, result_of, test_done_after
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
 
@@ -422,11 +422,6 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         ev.event_date = written.isoformat() if written else ""
 
 
-# a tick before "HBV/HCV screening within 12 mo" says the screening was done, not that it was positive
-_TEST_DONE_AFTER = re.compile(r"(?:/[\w-]+)?[ \t]+(?:screening|testing|tests?|panel|serolog\w*|cribado|done|drawn|sent|ordered)\b",
-                              re.IGNORECASE)
-
-
 _FORM_FLAGS = {"no": "negated", "not_done": "negated", "unsure": "uncertain", "planned": "hypothetical",
                "stopped": "historical"}
 
@@ -447,7 +442,7 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
         elif form.answer == "no":  # "HBsAg positivo  [ ] [X]", "Anti-HBs >= 10  [ ] [X]": not so
             ev.details["result"] = "negative"
         elif (form.answer == "yes" and ev.details.get("result") is None and ev.details.get("number") is None
-              and not _TEST_DONE_AFTER.match(text, ev.end)):
+              and not test_done_after(text, ev.end)):
             ev.details["result"] = "positive"  # "Anti-HBc total  [X] [ ]" under "Sí  No"
         elif form.answer == "done" and ev.details.get("result") is None and ev.details.get("number") is None:
             # "Serología VIH | Realizada | No reactivo": done says nothing of the result; the next

@@ -27,7 +27,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-__all__ = ["FormAnswer", "form_answer", "ANSWERS", "result_of", "later_result"]
+__all__ = ["FormAnswer", "form_answer", "ANSWERS", "result_of", "later_result", "test_done_after"]
 
 ANSWERS = ("yes", "done", "no", "not_done", "unsure", "planned", "stopped", "not_applicable")
 _BOX = re.compile(r"\[ ?[xXvV✓✔*] ?\]|\[ ?\]|\( ?[xX] ?\)|\( \)|\(\)|[☐☒☑]|_[xX]_")
@@ -77,6 +77,18 @@ def _status_words() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def _result_words() -> dict[str, str]:
     return {word: kind for kind, words in _rules()["result_words"].items() for word in words}
+
+
+@functools.lru_cache(maxsize=1)
+def _test_done() -> re.Pattern[str]:
+    words = "|".join(map(re.escape, sorted(_rules()["test_done_words"], key=len, reverse=True)))
+    return re.compile(rf"(?:/[\w-]+)?[ \t]+(?:{words})(?!\w)", re.IGNORECASE)
+
+
+def test_done_after(text: str, end: int) -> bool:
+    """A test name at ``end`` followed by a word that the test was done ("[X] HBV/HCV screening
+    within 12 mo"): a tick there says it was done, not that it was positive."""
+    return _test_done().match(text, end) is not None
 
 
 def result_of(word: str) -> str | None:

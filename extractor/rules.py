@@ -268,6 +268,7 @@ def validate_form_rules_file(path: Path) -> dict[str, Any]:
         for i, word in enumerate(words):
             if word not in seen:
                 raise RuleFileError(f"{path}: {name}[{i}] ({word!r}): not in any answer list")
+    _check_word_list(path, "test_done_words", data.get("test_done_words"), phrases=True)
     return data
 
 
