@@ -49,7 +49,8 @@ _POLARITY_RE = re.compile(
 # A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
 _SIGN_RE = re.compile(r"^[ \t:=]*(?P<sign>[+-])[ \t]*(?=[,;.)]|$|\r?\n)")  # not "T-SPOT - repeat"
 _NUMBER_RE = re.compile(
-    r"(?P<cmp><=|>=|≤|≥|<|>)?\s*(?P<num>\d+(?:[.,]\d+)?)[\s|]*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
+    r"(?P<cmp><=|>=|≤|≥|<|>|\bbelow\b|\bunder\b|\bless\s+than\b|\babove\b|\bover\b|\bgreater\s+than\b"
+    r"|\binferior\s+a\b|\bsuperior\s+a\b|\bmenor\s+de\b|\bmayor\s+de\b)?\s*(?P<num>\d+(?:[.,]\d+)?)[\s|]*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
     r"U\s*/\s*L|IU\s*/\s*mL|mm\b|copies\s*/\s*mL|cp\s*/\s*mL)",
     re.IGNORECASE,
 )
@@ -58,7 +59,8 @@ _BEFORE_RE = re.compile(
     r"(?:(?!but\b|however\b|except\b|although\b|pero\b|\()[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
     re.IGNORECASE,
 )
-_CMP = {"≤": "<=", "≥": ">="}
+_CMP = {"≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<", "inferior a": "<", "menor de": "<",
+        "above": ">", "over": ">", "greater than": ">", "superior a": ">", "mayor de": ">"}
 _MAX_AFTER = 60
 # A parenthesis right after the name that says when or how the sample was taken, and holds no
 # result: "QuantiFERON-TB Gold Plus (drawn 14/11/2024, repeated after a clotted sample): NEGATIVE".
@@ -87,7 +89,7 @@ def parse_lab_result(after: str, before: str = "") -> LabResult | None:
         unit = re.sub(r"\s+", "", number.group("unit"))
         between = window[number.end() : polarity.start()] if polarity else ""
         pol = _polarity_name(polarity) if polarity and len(between) < 25 and not re.search(r"[;,]", between) else None
-        return LabResult(pol, value, _CMP.get(cmp, cmp), unit, window[number.start():polarity.end() if pol else number.end()].strip())
+        return LabResult(pol, value, _CMP.get(" ".join(cmp.lower().split()), cmp) if cmp else cmp, unit, window[number.start():polarity.end() if pol else number.end()].strip())
     if polarity:
         return LabResult(_polarity_name(polarity), None, None, None, polarity.group())
     tail = before[-120:]

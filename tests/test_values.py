@@ -50,6 +50,8 @@ from extractor.scores import parse_score
     (": negatiu", "", "negative", None), (" no reactiu", "", "negative", None), (": positiu", "", "positive", None),
     (" não reativo", "", "negative", None), (" indeterminat", "", "indeterminate", None), (" pendent", "", "pending", None),
     (" protector; riesgo de reactivación", "", None, None),
+    # a comparator in words: "anti-HBs below 10 mIU/mL" is under the cutoff, not 10
+    (" below 10 mIU/mL, HBV DNA not detected", "", None, 10.0),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
@@ -165,3 +167,11 @@ def test_result_lines_under_a_test(screener, text, result, number):
     [(_, rows)] = list(screener.note_evidence([("N", "P", date(2025, 8, 22), text)]))
     first = next(ev for ev in rows if ev.concept in ("TST", "IGRA"))
     assert (first.details.get("result"), first.details.get("number")) == (result, number)
+
+
+@pytest.mark.parametrize("after, comparator", [
+    (" below 10 mIU/mL", "<"), (" less than 10 mIU/mL", "<"), (" inferior a 10 mUI/mL", "<"), (" < 10 mIU/mL", "<"),
+    (" above 1000 IU/mL", ">"), (" 250 mIU/mL", None),
+])
+def test_lab_comparator_in_words(after, comparator):
+    assert parse_lab_result(after).comparator == comparator
