@@ -27,6 +27,7 @@ def flags_of(screener, text, target):
     ("Background SOC per protocol: MMF. Prohibited: rituximab, belimumab.", "belimumab", {"hypothetical"}),
     ("Rituximab remains the alternative if she is not eligible.", "Rituximab", {"hypothetical"}),
     ("Pt leaning toward belimumab - will submit PA.", "belimumab", {"hypothetical"}),
+    ("Valoración de candidatura al ensayo clínico de fase II con anifrolumab.", "ensayo clínico", {"hypothetical"}),
     ("4. Correction: the ward round entry of 30 May 2024 recorded prednisone 60 mg in error.", "prednisone", {"negated"}),
     ("Transplant: none (the kidney transplant in the family was her uncle's, mother donated).", "Transplant", {"negated"}),
     ("Labs: ANA 1:640 speckled. Anti-Sm neg, C3 52.", "Anti-Sm", {"negated"}),
