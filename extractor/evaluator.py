@@ -612,6 +612,13 @@ def dose_limit(c, v: View) -> Decision:
                and index - timedelta(days=c.current_days) <= ev.note_date <= index
                and not (ev.date_min is not None and ev.date_min > index
                         and (ev.note_id, ev.sentence_start) in changes)]
+    # a later note that denies the same dose ("the 30 May entry recorded prednisone 60 mg in error",
+    # "no longer on MMF 1500 mg BID") takes it back
+    denied = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical)
+              and ev.details.get("amount") is not None and ev.note_date is not None]
+    current = [ev for ev in current if not any(
+        d.details.get("drug") == ev.details.get("drug") and d.details.get("amount") == ev.details.get("amount")
+        and d.note_date >= ev.note_date and d is not ev for d in denied)]
     weight_ev = latest(ev for ev in v.affirmed(c.weight) if ev.details.get("weight_kg"))
     bsa_ev = latest(ev for ev in v.affirmed(c.bsa) if ev.details.get("bsa_m2"))
     gc = c.glucocorticoids

@@ -670,6 +670,10 @@ def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, ag
     ([ev("INDUCTION_AGENT", "glucocorticoids", 20, agent_class="glucocorticoid", negated=True),
       ev("INDUCTION_AGENT", "prednisone", 10, drug="prednisone", agent_class="glucocorticoid", start=40)], UNKNOWN),
     ([ev("INDUCTION_AGENT", "MMF", 400, drug="mycophenolate_mofetil", negated=True)], UNKNOWN),   # not a current note
+    # a later note takes the dose back: "the 30 May entry recorded prednisone 60 mg in error"
+    ([drug("prednisone", 16, 60, per_day=1, daily=60, agent_class="glucocorticoid", note="N9"),
+      drug("prednisone", 0, 60, agent_class="glucocorticoid", note="N10", negated=True),
+      ev("WEIGHT", "Current weight 58 kg", 0, weight_kg=58.0, start=50, note="N10")], UNKNOWN),  # no dose left
 ])
 def test_dose_limits(evidence, status):
     assert decide("immunosuppression_over_limit", evidence).status == status
