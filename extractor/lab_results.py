@@ -48,9 +48,12 @@ _POLARITY_RE = re.compile(
 )
 # A bare "+" or "-" right after the name: "HBsAg -", "anti-HBc +".
 _SIGN_RE = re.compile(r"^[ \t:=]*(?P<sign>[+-])[ \t]*(?=[,;.)]|$|\r?\n)")  # not "T-SPOT - repeat"
+# a comparator before a number, as a sign or in words ("anti-HBs below 10 mIU/mL", "inferior a 10 mUI/mL")
+_CMP = {"≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<", "inferior a": "<", "menor de": "<",
+        "above": ">", "over": ">", "greater than": ">", "superior a": ">", "mayor de": ">"}
+_CMP_WORDS = "|".join(r"\b" + r"\s+".join(w.split()) + r"\b" for w in _CMP if w[0].isalpha())
 _NUMBER_RE = re.compile(
-    r"(?P<cmp><=|>=|≤|≥|<|>|\bbelow\b|\bunder\b|\bless\s+than\b|\babove\b|\bover\b|\bgreater\s+than\b"
-    r"|\binferior\s+a\b|\bsuperior\s+a\b|\bmenor\s+de\b|\bmayor\s+de\b)?\s*(?P<num>\d+(?:[.,]\d+)?)[\s|]*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
+    r"(?P<cmp><=|>=|≤|≥|<|>|" + _CMP_WORDS + r")?\s*(?P<num>\d+(?:[.,]\d+)?)[\s|]*(?P<unit>mIU\s*/\s*mL|mUI\s*/\s*mL|mIE\s*/\s*mL|IU\s*/\s*L|IE\s*/\s*L|UI\s*/\s*L|"
     r"U\s*/\s*L|IU\s*/\s*mL|mm\b|copies\s*/\s*mL|cp\s*/\s*mL)",
     re.IGNORECASE,
 )
@@ -59,8 +62,6 @@ _BEFORE_RE = re.compile(
     r"(?:(?!but\b|however\b|except\b|although\b|pero\b|\()[\w/().+-]+[\s,;]+(?:and\s+|or\s+|y\s+)?){0,8}$",
     re.IGNORECASE,
 )
-_CMP = {"≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<", "inferior a": "<", "menor de": "<",
-        "above": ">", "over": ">", "greater than": ">", "superior a": ">", "mayor de": ">"}
 _MAX_AFTER = 60
 # A parenthesis right after the name that says when or how the sample was taken, and holds no
 # result: "QuantiFERON-TB Gold Plus (drawn 14/11/2024, repeated after a clotted sample): NEGATIVE".
