@@ -613,6 +613,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         if anchor is not None and anchor > ev.end:
             # "SLEDAI que en enero era de 4, ahora es de 10": the value after "ahora" is not of January
             blockers = blockers + [m.span() for m in _date_words().current.finditer(text, ev.end, anchor)]
+            # a date written with the instrument, before any number, is the score's: "SLEDAI-2K hoy
+            # (17/02/2025): hematuria 4 + ... = 12 (en agosto, 22)"; not "SLEDAI 4 (03/2024) -> 14 (07/2024)"
+            own = next((d for d in in_sentence if ev.end <= d.start < anchor
+                        and not any(ch.isdigit() for ch in text[ev.end:d.start])), None)
+            if own is not None:
+                in_sentence = [own]
         if anchor is not None and any(d.start > anchor for d in in_sentence):
             # "20 en octubre de 2024 → 8 el 17/03/2025": a date before the arrow is the earlier score's
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, sent.start_char, anchor)]
