@@ -619,6 +619,11 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                         and not any(ch.isdigit() for ch in text[ev.end:d.start])), None)
             if own is not None:
                 in_sentence = [own]
+        if anchor is not None:
+            # "SLEDAI-2K: 8 (proteinuria 4, hematuria 4); en 2021 era de 4": past a semicolon, another score's date
+            semi = text.find(";", anchor, sent.end_char)
+            if semi != -1:
+                blockers = blockers + [(semi, semi + 1)]
         if anchor is not None and any(d.start > anchor for d in in_sentence):
             # "20 en octubre de 2024 → 8 el 17/03/2025": a date before the arrow is the earlier score's
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, sent.start_char, anchor)]
