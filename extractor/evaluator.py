@@ -1029,8 +1029,12 @@ def dose_change_in_window(c, v: View) -> Decision:
             da = a.details.get("daily_amount") or a.details.get("amount")
             db = b.details.get("daily_amount") or b.details.get("amount")
             if da != db:
+                # ... or told, dated, in the earlier dose's own note ("dose increased from 50 mg to 100 mg the
+                # 17/11/2024" beside "old boxes of losartan 50 mg" in the note of 18/11)
                 explained = [e for e, d in changes if d.details.get("drug") == drug and e.date_source != "note_date"
-                             and e.date_min is not None and a.note_date <= e.date_min and e.date_max <= b.note_date]
+                             and e.date_min is not None and e.date_max <= b.note_date
+                             and (a.note_date <= e.date_min
+                                  or (e.note_id == a.note_id and (d.details.get("daily_amount") or d.details.get("amount")) == db))]
                 if explained and all(window_position(e, index, c.window_days) == "outside" for e in explained):
                     continue  # the change is dated, before the window ("raised at the 15/01 visit")
                 if _self_dated(a) and _self_dated(b) and a.date_max <= b.date_min and b.date_max < start:

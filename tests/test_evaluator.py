@@ -712,6 +712,12 @@ def acei(days, amount, note, start=0, **kw):
                                          date_min=INDEX - timedelta(days=75), date_max=INDEX - timedelta(days=45))], NOT_MET),
     ([acei(0, 5, "N2", sent=(0, 60)), ev("DOSE_CHANGE", "se subió", 0, note="N2", start=20, sent=(0, 60),
                                          date_min=INDEX - timedelta(days=75), date_max=INDEX - timedelta(days=45))], UNKNOWN),
+    # the change told, dated, in the earlier dose's own note: "increased from 10 to 20 mg the 17/04" beside an old
+    # box of 10 mg in the note of 18/04 (outside the window); 20 mg in a note inside it
+    ([acei(64, 20, "N6", start=10, sent=(0, 40), note_date=INDEX - timedelta(days=63)),
+      ev("DOSE_CHANGE", "increased", 64, note="N6", start=20, sent=(0, 40), note_date=INDEX - timedelta(days=63)),
+      acei(63, 10, "N6", start=90, sent=(80, 120), date_source="note_date"),
+      acei(0, 20, "N8", date_source="note_date")], NOT_MET),
     # never on one, and none named as taken: no dose to change; a plain "no ACEi" or a deferred start says less
     ([said_after("ACEI_ARB", "ACE inhibitor/ARB: she has never taken one.", "ACE inhibitor", 10, "N1", negated=True,
                  triggers="negated:never taken")], NOT_MET),
