@@ -585,6 +585,9 @@ def test_tuberculosis(evidence, status):
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "curatela", 0, ward=True)], {}, MET),
     ("legal_incapacity", [ev("LEGAL_INCAPACITY", "guardianship", 0, hypothetical=True)], {}, UNKNOWN),
     ("legal_incapacity", [ev("LEGAL_CAPACITY_INTACT", "makes her own decisions", 0)], {}, NOT_MET),
+    # ... beside the relative who came along ("Came with her mother - pt ... makes her own decisions")
+    ("legal_incapacity", [ev("LEGAL_CAPACITY_INTACT", "makes her own decisions", 0, family=True)], {}, NOT_MET),
+    ("legal_incapacity", [ev("LEGAL_CAPACITY_INTACT", "makes her own decisions", 0, negated=True)], {}, UNKNOWN),
     ("contraception", [], {"sex": "M"}, MET),
     ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 0)], {"sex": "F"}, MET),
     ("contraception", [ev("CONTRACEPTION_LESS_EFFECTIVE", "condoms only", 0)], {"sex": "F"}, NOT_MET),
