@@ -492,6 +492,8 @@ def test_tuberculosis(evidence, status):
                            triggers="historical:Z.n.; negated:kein Anhalt fuer")], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "cancer", 0, negated=True, triggers="negated:denies")], {}, NOT_MET),
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True)], {}, UNKNOWN),   # "no atypia or malignancy"
+    ("cancer_history", [said_after("MALIGNANCY", "- Sin antecedente personal de trasplante ni de neoplasia.", "neoplasia", 0,
+                                   "N5", negated=True, triggers="negated:ni")], {}, NOT_MET),   # the label names her history
     ("cancer_history", [ev("MALIGNANCY", "malignancy", 0, negated=True, triggers="negated:negative")], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "neoplasie", 0, negated=True, triggers="negated:Nega")], {}, NOT_MET),  # Italian "denies"
     ("cancer_history", [ev("MALIGNANCY", "Cancer", 0, negated=True, triggers="negated:: none", field_label=True)], {},
