@@ -606,19 +606,20 @@ def dose_limit(c, v: View) -> Decision:
     # a dose in a note of the last `current_days` is current ("MMF 1 g BID (since 03/2024)")
     # ... and not a change planned after the index date ("Prednisolone: reduce to 40 mg from
     # 24/06/2025"); "continue MMF 1500 mg BID until 02/2025" is the current dose
+    def recent(ev: Evidence) -> bool:
+        return ev.note_date is not None and index - timedelta(days=c.current_days) <= ev.note_date <= index
+
     changes = {(e.note_id, e.sentence_start) for e in v.of(["DOSE_CHANGE"])}
-    current = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",))
-               if ev.details.get("amount") is not None and ev.note_date is not None
-               and index - timedelta(days=c.current_days) <= ev.note_date <= index
+    taken = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",)) if recent(ev)]
+    denials = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical)]
+    current = [ev for ev in taken if ev.details.get("amount") is not None
                and not (ev.date_min is not None and ev.date_min > index
                         and (ev.note_id, ev.sentence_start) in changes)]
     # a later note that denies the same dose ("the 30 May entry recorded prednisone 60 mg in error",
     # "no longer on MMF 1500 mg BID") takes it back
-    denied = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical)
-              and ev.details.get("amount") is not None and ev.note_date is not None]
     current = [ev for ev in current if not any(
         d.details.get("drug") == ev.details.get("drug") and d.details.get("amount") == ev.details.get("amount")
-        and d.note_date >= ev.note_date and d is not ev for d in denied)]
+        and d.note_date is not None and d.note_date >= ev.note_date for d in denials)]
     weight_ev = latest(ev for ev in v.affirmed(c.weight) if ev.details.get("weight_kg"))
     bsa_ev = latest(ev for ev in v.affirmed(c.bsa) if ev.details.get("bsa_m2"))
     gc = c.glucocorticoids
@@ -680,10 +681,7 @@ def dose_limit(c, v: View) -> Decision:
             return Decision(NOT_MET, listed[:3], "current medication list names no glucocorticoid, mycophenolate or cyclophosphamide")
     if not by_drug:
         # "No glucocorticoids or other immunosuppressants given" in a current note, and no agent named as taken
-        def recent(ev: Evidence) -> bool:
-            return ev.note_date is not None and index - timedelta(days=c.current_days) <= ev.note_date <= index
-        taken = [ev for ev in v.affirmed(c.concepts, excludes=tuple(v.default_excludes) + ("historical",)) if recent(ev)]
-        denied = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical) and recent(ev)]
+        denied = [ev for ev in denials if recent(ev)]
         if denied and not taken:
             return Decision(NOT_MET, denied[:3], "current notes deny the agents: " + ", ".join(repr(e.text) for e in denied[:3]))
     if above:
@@ -1056,9 +1054,10 @@ def dose_change_in_window(c, v: View) -> Decision:
         return Decision(NOT_MET, changes_outside, "last documented change before the window")
     if not targets:
         # "ACE inhibitor/ARB: she has never taken one" (and none started since): no change to make
-        never = [ev for ev in v.of(c.concepts) if ev.negated and not (ev.family or ev.hypothetical) and c.never_words
+        never_word = _any_word(tuple(c.never_words)) if c.never_words else None
+        never = [ev for ev in v.of(c.concepts) if never_word is not None and ev.negated and not (ev.family or ev.hypothetical)
                  and ev.note_date is not None and ev.note_date <= index
-                 and _any_word(tuple(c.never_words)).search(f"{ev.context_triggers} {ev.sentence_text}")]
+                 and never_word.search(f"{ev.context_triggers} {ev.sentence_text}")]
         if never:
             return Decision(NOT_MET, never[:3], "never on an ACE inhibitor or ARB: " + _summ(never[:3]))
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
