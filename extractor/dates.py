@@ -163,6 +163,10 @@ _MONTH_OR_MONTH = r"<S>*(?:/|-|–|or|to|o|ou)<S>*(?:(?:early|late|mid-?|princip
 _MONTH_PAIR_YEAR_RE = _rx(r"\b<MONTH1>\.?" + _MONTH_OR_MONTH + r"<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)"
                           r"(?P<y><Y4>)(?!\d|<UNIT>)")
 _MONTH_OR_MONTH_RE = _rx(_MONTH_OR_MONTH)
+# from one month to another, one year after both: "Belimumab de enero a agosto de 2024", "from Jan through Aug 2024"
+_MONTH_RANGE_YEAR_RE = _rx(r"\b(?:from|de|desde|entre|between|du|von|dal)<S>+<MONTH1>\.?<S>+"
+                           r"(?:to|until|till|through|thru|a|al|hasta|y|and|bis|au|à|e)<S>+<MONTH>\.?"
+                           r"(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y4>)(?!\d|<UNIT>)")
 _SEASON_YEAR_RE = _rx(r"\b<SEASON>(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?)(?P<y><Y4>)(?!\d|<UNIT>)")
 _YEAR_RE = _rx(r"(?<![\w./$#+])(?P<y><Y4>)(?![\w%]|[.,/:]\d|[-–]\d{1,2}(?!\d)|<UNIT>)")
 # a bare year after a cue word, or qualifying a noun after a determiner ("older 2016 bx was class II")
@@ -639,14 +643,14 @@ def _find_month_years(text: str, named: bool = True) -> Iterator[DateMention]:
 
 
 def _find_month_pairs(text: str) -> Iterator[DateMention]:
-    """'Aug/Sept 2024', 'Dec or early Jan 2025': from the first month's start to the second's end (a
-    first month after the second is of the year before)."""
-    for m in _MONTH_PAIR_YEAR_RE.finditer(text):
+    """'Aug/Sept 2024', 'Dec or early Jan 2025', 'de enero a agosto de 2024': from the first month's
+    start to the second's end (a first month after the second is of the year before)."""
+    for m in (*_MONTH_PAIR_YEAR_RE.finditer(text), *_MONTH_RANGE_YEAR_RE.finditer(text)):
         first, second, year = _month_number(m["mon1"]), _month_number(m["mon"]), int(m["y"])
         if m["mon1"] in _AMBIGUOUS_LOWER_MONTHS or first == second:
             continue
         lo = _month_range(year if first < second else year - 1, first)[0]
-        yield _mention(text, m.start(), m.end(), lo, _month_range(year, second)[1], "month", "absolute")
+        yield _mention(text, m.start("mon1"), m.end(), lo, _month_range(year, second)[1], "month", "absolute")
 
 
 def _find_season_years(text: str) -> Iterator[DateMention]:

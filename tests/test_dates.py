@@ -112,6 +112,11 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("bx late Aug/early Sept 2024.", ("Aug/early Sept 2024", D(2024, 8, 1), D(2024, 9, 30), "month", "absolute")),
     ("Dec or early Jan 2025", ("Dec or early Jan 2025", D(2024, 12, 1), D(2025, 1, 31), "month", "absolute")),
     ("MMF Jan-Mar 2024", ("Jan-Mar 2024", D(2024, 1, 1), D(2024, 3, 31), "month", "absolute")),
+    # from one month to another, one year after both
+    ("Belimumab de enero a agosto de 2024.", ("enero a agosto de 2024", D(2024, 1, 1), D(2024, 8, 31), "month", "absolute")),
+    ("took it from Jan through Aug 2024", ("Jan through Aug 2024", D(2024, 1, 1), D(2024, 8, 31), "month", "absolute")),
+    ("RTX entre noviembre y diciembre de 2023", ("noviembre y diciembre de 2023", D(2023, 11, 1), D(2023, 12, 31), "month", "absolute")),
+    ("du novembre à janvier 2024", ("novembre à janvier 2024", D(2023, 11, 1), D(2024, 1, 31), "month", "absolute")),
 ])
 def test_month_year(text: str, expected: tuple) -> None:
     check(text, expected)
