@@ -27,7 +27,7 @@ class LabResult:
 
 _POLARITY = [
     # English, Spanish; German, French, Italian and Dutch words left in translated notes
-    ("negative", r"no\s+(?:[\w-]+\s+){0,3}detected|non[\s-]?reactive|not\s+reactive|no\s+reactivo|not\s+detected|undetected|undetectable|"
+    ("negative", r"no\s+(?:[\w-]+\s+){0,3}detected|non[\s-]?reactive|not\s+reactive|no\s+reactiv[oa]s?|not\s+detected|undetected|undetectable|"
                  r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive|(?-i:\bNR\b)|"
                  r"negativ\b|n[ée]gati(?:f|ve)|negatief|nicht\s+reaktiv|non[\s-]r[ée]acti(?:f|ve)|niet\s+reactief|non\s+reattiv[oa]|"
                  r"nicht\s+nachweisbar|non\s+d[ée]tect[ée]e?|niet\s+aantoonbaar|assente|"

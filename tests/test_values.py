@@ -10,6 +10,7 @@ from extractor.scores import parse_score
 @pytest.mark.parametrize("after, before, result, number", [
     (": non-reactive.", "", "negative", None),
     (" (anticuerpos) no reactivo; HBsAg no reactivo", "", "negative", None),  # no "pos" inside a word
+    (": no reactiva. HBsAg: no reactivo.", "", "negative", None),  # "Prueba rápida VIH: no reactiva"
     (" (-), anti-HBc (+)", "", "negative", None),
     (" +", "", "positive", None),
     (" <10 mIU/mL", "", None, 10.0),
