@@ -103,12 +103,16 @@ class Evidence:
         return (self.date_min or date.min, self.date_max or date.min)
 
 
+_LABEL_COLON = re.compile(r"[ \t]*:")  # "Cribado (extracción del 7 de octubre): VIH negativo, HBsAg negativo"
+
+
 def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], start: int) -> list:
     """``dates`` without those in a bracket of another item of a list: in "ITP (2015), LN class IV
     (09/2024), uterine fibroids s/p hysterectomy", neither date is the hysterectomy's, whose own
     item has none. A bracket that holds the mention too is its own ("(desde diciembre, sustituye a
     enalapril)"), and so is one of an item that goes on from the one before (``continuing_words``:
-    "Hysterectomy, for fibroids (2012)"). An item is read back to the comma before it, even in an
+    "Hysterectomy, for fibroids (2012)"), and one of the label the list follows ("Cribado (extracción
+    del 7 de octubre): VIH negativo, HBsAg negativo"). An item is read back to the comma before it, even in an
     earlier sentence: bounded by the sentence, a sentence's first item ("S: ... w/ SLE (2019, ITP)
     + LN class IV", "Biopsia cutánea (punch, 26/09/2023): ... lupus cutáneo") would be judged by
     its own words and 35 evidence dates of the held-out notes moved, both ways."""
@@ -117,7 +121,8 @@ def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], sta
         open_at = text.rfind("(", 0, d.start)
         close_at = text.find(")", d.end)
         if (open_at == -1 or close_at == -1 or "\n" in text[open_at:close_at] or ")" in text[open_at:d.start]
-                or clause[0] <= open_at < clause[1] or open_at < start < close_at):
+                or clause[0] <= open_at < clause[1] or open_at < start < close_at
+                or (close_at < start and _LABEL_COLON.match(text, close_at + 1))):
             kept.append(d)
             continue
         item = max(text.rfind(",", 0, open_at), text.rfind(";", 0, open_at)) + 1
@@ -171,7 +176,7 @@ class _DateWords:
     specimen_before: re.Pattern[str]  # the date after it is when the specimen was taken
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
     current: re.Pattern[str]  # a value read after it is today's: a date before it is an earlier value's
-    continuing: re.Pattern[str]  # a list item starting with it goes on from the item before
+    continuing: re.Pattern[str]  # a list item starting with it (or with a count of doses) goes on from the item before
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
     other_dose: re.Pattern[str]  # a bracket starting with it tells of another dose
 
@@ -186,13 +191,14 @@ def _date_words() -> _DateWords:
         return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
 
     return _DateWords(
-        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|el|le|il|am|op))?[ \t]*:?[ \t]*$",
+        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|el|le|il|am|op))?[ \t]*[:(]?[ \t]*$",
                                         re.IGNORECASE),
         specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*",
                                    re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         current=re.compile(rf"\b(?:{alternation(data['current_words'])})(?!\w)", re.IGNORECASE),
-        continuing=re.compile(rf"[ \t]*(?:{alternation(data['continuing_words'])})\b", re.IGNORECASE),
+        continuing=re.compile(rf"[ \t]*(?:(?:{alternation(data['continuing_words'])})\b|(?:x[ \t]*)?\d{{1,2}}[ \t]*(?:x[ \t]*)?"
+                              rf"(?:{alternation(data['dose_count_words'])})\b|x[ \t]*\d{{1,2}}\b)", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
                                   re.IGNORECASE),
         other_dose=re.compile(rf"\([ \t]*(?:{alternation(data['other_dose_words'])})(?!\w)[^()\n]*\)", re.IGNORECASE),
@@ -587,6 +593,11 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                     and (concepts.get(o.label_, {}).get("value") or o.label_) == kind
                     and not (drug and _drug_of(o) == drug)
                     and not (drug and (_drug_of(o) or "").endswith("_class"))]  # "anti-TNF" names no other drug
+        colon = text.rfind(":", sent.start_char, ev.start) if kind == "lab_result" and blockers else -1
+        if colon != -1 and not any(b0 < colon for b0, _ in blockers):
+            # results listed after a label: the label's date is every result's ("Cribado (extracción
+            # del 7 de octubre): VIH negativo, HBsAg negativo"); a result's own date still blocks the next one
+            blockers = [b for b in blockers if b[0] > ev.start]
         # a comparison word opens another state: "SLEDAI-2K 4 ... vs 12 in 2023" is not of 2023
         if sent.start_char not in comparisons:
             comparisons[sent.start_char] = [m.span() for m in _date_words().comparison.finditer(

@@ -162,6 +162,9 @@ def test_document_dates(text, document):
     # a bracketed date is its own list item's: the hysterectomy's item has none
     ("ITP (2015, remission), LN class IV (09/2024), HTN, uterine fibroids (benign) s/p hysterectomy.", "hysterectomy", "<=2024-07-15"),
     ("Hysterectomy, for fibroids (2012).", "Hysterectomy", "2012"),
+    ("Cribado (extracción del 25/09/2024): VIH negativo, HBsAg negativo.", "HBsAg", "2024-09-25"),  # the list's label
+    ("Ciclofosfamida IV en bolos, 6 bolos (último 25/09/2024).", "Ciclofosfamida IV", "2024-09-25"),  # a count of its doses
+    ("Methylprednisolone IV, x3 (15-17/01/2025), then prednisone.", "Methylprednisolone", "2025-01-15..2025-01-17"),
     ("lisinopril 20 mg daily (up from 10 mg on 12/13/24, no change since)", "no change", "2024-12-13"),
     # where nothing tells the order of day and month, a date after the note is read the other way
     ("Date of biopsy: 12/07/2024. Renal biopsy: class IV.", "Renal biopsy", "2024-07-12"),
