@@ -576,6 +576,12 @@ def flags_of(screener, text, target):
     ("Vacunas: influenza (10/2024). Haemophilus influenzae tipo b: nunca aplicada.", "influenza", set()),
     ("Plan: si decide DIU se colocará ese día.", "DIU", {"hypothetical"}),
     ("Si precisara rituximab, se pedirá serología.", "rituximab", {"hypothetical"}),
+    # relatives in everyday and community words
+    ("Mum had breast cancer 2019 (treated, well).", "cancer", {"family", "historical"}),
+    ("Her nana had a kidney transplant in 2010.", "kidney transplant", {"family"}),
+    ("Lola had breast cancer, treated in Manila.", "cancer", {"family", "historical"}),
+    ("Seen with her mum today. Mum's main worry is the steroids.", "steroids", set()),  # who came along
+    ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
 ])
 def test_context_flags(screener, text, target, flags):
     got, _ = flags_of(screener, text, target)
