@@ -346,12 +346,17 @@ def find_dates(text: str, reference_date: date | None = None,
 # "from May 2018 to March 2019", "de mayo de 2018 a marzo de 2019", "desde 2019 hasta 2021": one span
 _RANGE_OPEN_RE = _rx(r"\b(?:from|de|desde|del|entre|between|von|du|dal)<S>*$")
 _RANGE_JOIN_RE = _rx(r"<S>*(?:to|until|till|through|a|al|hasta|y|and|bis|au|al)(?:<S>+(?:el|the|le|il|zum))?<S>*")
+# two days of one course in a bracket: "rituximab 1 g x2 (04/10/2022 and 18/10/2022)"
+_DAY_PAIR_JOIN_RE = _rx(r"<S>*(?:and|y|e|et|und|&)<S>*")
+_DAY_PAIR_OPEN_RE = _rx(r"\(<S>*$")
+_DAY_PAIR_CLOSE_RE = _rx(r"<S>*\)")
 
 
 def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
     """Two absolute dates written as a range ("from May 2018 to March 2019", "de mayo de 2018 a
     marzo de 2019") become one mention from the first one's start to the second one's end: a
-    drug taken over that range was last taken at its end."""
+    drug taken over that range was last taken at its end. Two days alone in a bracket ("rituximab
+    1 g x2 (04/10/2022 and 18/10/2022)") are the days of one course, a run of days."""
     out: list[DateMention] = []
     for d in found:
         prev = out[-1] if out else None
@@ -360,6 +365,14 @@ def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
                 and _RANGE_OPEN_RE.search(text, max(0, prev.start - 10), prev.start)):
             out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, max(prev.date_max, d.date_max),
                                   d.precision, "absolute", prev.day_first or d.day_first)
+            continue
+        if (prev is not None and prev.precision == d.precision == "day" and prev.kind == d.kind == "absolute"
+                and prev.date_min < d.date_min and _DAY_PAIR_JOIN_RE.fullmatch(text, prev.end, d.start)
+                and _DAY_PAIR_OPEN_RE.search(text, max(0, prev.start - 5), prev.start)
+                and _DAY_PAIR_CLOSE_RE.match(text, d.end)):
+            # "(04/10/2022 and 18/10/2022)": both days happened, a run of days from the first to the last
+            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, d.date_max,
+                                  "day", "absolute", prev.day_first or d.day_first)
             continue
         if (prev is not None and prev.precision == d.precision == "month" and prev.kind == d.kind == "relative"
                 and (d.date_min - prev.date_max).days == 1 and _MONTH_OR_MONTH_RE.fullmatch(text, prev.end, d.start)):

@@ -51,7 +51,8 @@ class Patient:
 # ---------------------------------------------------------------- generic predicates
 
 def window_position(ev: Evidence, index: date, days: int) -> str:
-    """inside / outside / straddles / after for a window of ``days`` before ``index``."""
+    """inside / outside / straddles / after for a window of ``days`` before ``index``. A run of days
+    that all happened (``date_span``) is inside when any of its days is."""
     start = index - timedelta(days=days)
     lo, hi = ev.date_min, ev.date_max
     if hi is None:
@@ -62,6 +63,8 @@ def window_position(ev: Evidence, index: date, days: int) -> str:
         return "outside"
     if (lo is not None and lo >= start) and hi <= index:
         return "inside"
+    if ev.details.get("date_span") and lo is not None and lo <= index:
+        return "inside"  # days that all happened ("x2 (04/10/2022 and 18/10/2022)"): one of them is inside
     return "straddles"
 
 

@@ -169,6 +169,9 @@ def test_year(text: str, expected: tuple) -> None:
     ("in 2013, 2015 and 2017", ["2013", "2015", "2017"]),
     ("03/01/2024-03/15/2024", ["03/01/2024", "03/15/2024"]),
     ("12/2023-03/2024", ["12/2023", "03/2024"]),
+    # two days of one course, alone in a bracket, are a run of days
+    ("rituximab 1 g x2 (04/10/2022 and 18/10/2022)", ["04/10/2022 and 18/10/2022"]),
+    ("biopsies 04/10/2022 and 18/10/2023", ["04/10/2022", "18/10/2023"]),
 ])
 def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     assert [m.text for m in find_dates(text, REF)] == expected

@@ -48,6 +48,16 @@ def test_window_position(lo, hi, days, expected):
     assert window_position(e, INDEX, days) == expected
 
 
+@pytest.mark.parametrize("lo, hi, expected", [
+    (INDEX - timedelta(374), INDEX - timedelta(360), "inside"),   # dose 2 of 2 inside the 365 days
+    (INDEX - timedelta(380), INDEX - timedelta(366), "outside"),
+    (INDEX - timedelta(3), INDEX + timedelta(3), "inside"),
+])
+def test_window_position_of_days_that_all_happened(lo, hi, expected):
+    e = ev("X", date_min=lo, date_max=hi, date_span=True)
+    assert window_position(e, INDEX, 365) == expected
+
+
 @pytest.mark.parametrize("evidence, patient, status", [
     ([], {"birth_date": date(2000, 1, 1)}, MET),
     ([], {"birth_date": date(2006, 11, 7)}, NOT_MET),                   # 17 the day before the birthday
