@@ -697,13 +697,14 @@ def dose_limit(c, v: View) -> Decision:
 def most_specific(evs: list[Evidence]) -> list[Evidence]:
     """Drop a mention whose date range contains a more precise dated mention of the same thing
     ("s/p ORIF 11/2024" and "ORIF L ankle 11/10/2024"; "belimumab (stopped 1/2024)" and
-    "belimumab IV ... last infusion 01/10/2024"): the more specific statement wins."""
+    "belimumab IV ... last infusion 01/10/2024"): the more specific statement wins. A run of days that
+    all happened ("x2 (04/10/2022 and 18/10/2022)") is no vague date: it stays beside each of its days."""
     def same(a: Evidence, b: Evidence) -> bool:
         drug = a.details.get("drug")
         return a.text.lower() == b.text.lower() or (drug is not None and drug == b.details.get("drug"))
 
     def contains(a: Evidence, b: Evidence) -> bool:
-        return (a is not b and a.concept == b.concept and same(a, b)
+        return (a is not b and a.concept == b.concept and same(a, b) and not a.details.get("date_span")
                 and b.date_min is not None and b.date_max is not None
                 and (a.date_min is None or a.date_min <= b.date_min) and a.date_max is not None
                 and b.date_max <= a.date_max and (b.date_max - b.date_min) < (a.date_max - (a.date_min or date.min)))

@@ -234,6 +234,10 @@ def seen_after(sentence, days):
 
 @pytest.mark.parametrize("criterion, evidence, status", [
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 365)], MET),
+    # "rituximab 1 g x2 (04/10/2022 and 18/10/2022)": dose 2 is inside even where another note gives only dose 1's day
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 374, drug="rituximab", date_span=True,
+                                       date_max=INDEX - timedelta(days=360)),
+                              exposure("B_CELL_BIOLOGIC", "rituximab", 374, drug="rituximab", note="N2")], MET),
     # "low IgG after RTX" in a later note tells the earlier infusion again
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 370, drug="rituximab"),
                               said_after("B_CELL_BIOLOGIC", "Low IgG after RTX - recheck.", "RTX", 100, "N2",
