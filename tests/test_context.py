@@ -581,6 +581,11 @@ def flags_of(screener, text, target):
     ("Her nana had a kidney transplant in 2010.", "kidney transplant", {"family"}),
     ("Lola had breast cancer, treated in Manila.", "cancer", {"family", "historical"}),
     ("Seen with her mum today. Mum's main worry is the steroids.", "steroids", set()),  # who came along
+    # requests, stock-outs and the reason for the next visit
+    ("- Vaccines: please give Pneumovax 23 and Hib.", "Hib", {"hypothetical"}),
+    ("  - Hib (Act-HIB): not in stock today - ordered, to be given at next visit.", "Act-HIB", {"hypothetical"}),
+    ("P: Cont meds. r/v 3-4 weeks for Hib + flu.", "Hib", {"hypothetical"}),
+    ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
 ])
 def test_context_flags(screener, text, target, flags):
