@@ -585,6 +585,7 @@ def flags_of(screener, text, target):
     ("- Vaccines: please give Pneumovax 23 and Hib.", "Hib", {"hypothetical"}),
     ("  - Hib (Act-HIB): not in stock today - ordered, to be given at next visit.", "Act-HIB", {"hypothetical"}),
     ("P: Cont meds. r/v 3-4 weeks for Hib + flu.", "Hib", {"hypothetical"}),
+    ("Hib vaccine not stocked in this clinic - will give at next visit.", "Hib vaccine", {"hypothetical"}),
     ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
 ])

@@ -634,6 +634,9 @@ def vac(kind, negated=False, hypothetical=False, start=0, triggers="", sentence=
     # an ordered or scheduled dose not given yet is a plan, no refusal
     ([vac("pneumococcal"), vac("influenza", start=2),
       vac("hib", hypothetical=True, negated=True, start=1, triggers="hypothetical:SCHEDULED; negated:not given")], UNKNOWN),
+    # ... but one "still not given" after a stock-out has never been given
+    ([vac("pneumococcal"), vac("influenza", start=2),
+      vac("hib", hypothetical=True, negated=True, start=1, triggers="negated:still not given; hypothetical:out of stock")], NOT_MET),
     # "no ... on record" is not documented, which is no refusal; "never given" in a record is
     ([vac("pneumococcal"), vac("influenza", start=2),
       vac("hib", negated=True, start=1, triggers="negated:No", sentence="No Hib dose on record.")], UNKNOWN),
