@@ -48,7 +48,7 @@ from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
 from .numbers import COUNT_WORDS, NUMBER_WORDS, spelled_numbers
 from .spans import merge_spans
 
-__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "other_reading", "parse_iso_date",
+__all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "other_reading", "dash_ranges", "parse_iso_date",
            "days_between", "add_months"]
 
 
@@ -350,6 +350,27 @@ _RANGE_JOIN_RE = _rx(r"<S>*(?:to|until|till|through|a|al|hasta|y|and|bis|au|al)(
 _DAY_PAIR_JOIN_RE = _rx(r"<S>*(?:and|y|e|et|und|&)<S>*")
 _DAY_PAIR_OPEN_RE = _rx(r"\(<S>*$")
 _DAY_PAIR_CLOSE_RE = _rx(r"<S>*\)")
+
+
+_DASH_JOIN_RE = _rx(r"<S>*(?:-|–|—|->|→)<S>*")
+
+
+def dash_ranges(text: str, dates: list[DateMention]) -> list[DateMention]:
+    """``dates`` with two absolute dates joined by a dash as one range from the first to the second:
+    what a drug's mention reads ("Biologics: belimumab 28/07/2022 - 27/07/2023, ceased" was last
+    given on the second). Not done by :func:`find_dates`: a dash between two dates may join two
+    things ("HBsAg 03/2023 - 11/2024 both negative"), so only a drug's reader asks for it."""
+    out: list[DateMention] = []
+    for d in dates:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == d.kind == "absolute" and prev.precision in ("day", "month")
+                and d.precision in ("day", "month") and prev.date_max < d.date_min
+                and _DASH_JOIN_RE.fullmatch(text, prev.end, d.start)):
+            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, d.date_max,
+                                  d.precision, "absolute", prev.day_first or d.day_first)
+            continue
+        out.append(d)
+    return out
 
 
 def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:

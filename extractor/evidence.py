@@ -39,7 +39,7 @@ from typing import Any
 
 from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .admissions import NO_ANCHORS
-from .dates import DateMention, find_dates, find_dates_in, note_day_first, other_reading
+from .dates import DateMention, dash_ranges, find_dates, find_dates_in, note_day_first, other_reading
 from .demographics import age_at_event
 from .entries import entry_at, entry_dates
 from .forms import FormAnswer, form_answer, later_result, result_of, test_done_after
@@ -639,6 +639,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             # "20 en octubre de 2024 → 8 el 17/03/2025": a date before the arrow is the earlier score's
             blockers = blockers + [m.span() for m in _ARROW.finditer(text, sent.start_char, anchor)]
         last_dose = None
+        if config.get("last_dose_words") and in_sentence:
+            # "belimumab 28/07/2022 - 27/07/2023, ceased": taken over the range, last on its end
+            in_sentence = dash_ranges(text, in_sentence)
         if config.get("last_dose_words"):
             # another drug of the sentence keeps its own stop date ("belimumab (stopped 1/2024) then abatacept")
             # (two generic names of one thing do not: "Ensayo clínico ... con fármaco en investigación

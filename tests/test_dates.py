@@ -489,6 +489,18 @@ def test_a_range_of_two_dates_is_one_mention(text, lo, hi):
     assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("belimumab 28/07/2022 - 27/07/2023, ceased", [("2022-07-28", "2023-07-27")]),
+    ("MMF 03/2019 – 06/2021", [("2019-03-01", "2021-06-30")]),
+    ("HBsAg 11/2024 - 03/2023 both negative", [("2024-11-01", "2024-11-30"), ("2023-03-01", "2023-03-31")]),  # not in order
+])
+def test_a_drug_reads_two_dates_joined_by_a_dash_as_a_range(text, expected):
+    from extractor.dates import dash_ranges
+
+    got = dash_ranges(text, find_dates(text, date(2025, 6, 5)))
+    assert [(m.date_min.isoformat(), m.date_max.isoformat()) for m in got] == expected
+
+
 @pytest.mark.parametrize("text, count", [
     ("aumentó de 10 mg a 20 mg en 2024", 1),
     ("de 2019 a 2018", 2),  # not a range: the second is earlier

@@ -244,6 +244,10 @@ def seen_after(sentence, days):
                                          drug="rituximab")], NOT_MET),
     ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "Low IgG after RTX - recheck.", "RTX", 100, "N2",
                                          drug="rituximab")], UNKNOWN),        # no earlier date: any day up to the note
+    # "No other biologic therapy apart from belimumab" names the earlier course again
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 370, drug="belimumab"),
+                              said_after("B_CELL_BIOLOGIC", "No other biologic therapy apart from belimumab.", "belimumab",
+                                         0, "N2", drug="belimumab")], NOT_MET),
     # ... in the language of the note: "pós-rituximab", "tras rituximab"
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "rituximab", 371, drug="rituximab"),
                               said_after("B_CELL_BIOLOGIC", "IgG 480: hipogamaglobulinemia pós-rituximab.", "rituximab",
