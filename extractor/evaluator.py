@@ -271,7 +271,10 @@ def _class_view(ev: Evidence, performed: list[Evidence]) -> Evidence:
 def latest_class_in_window(c, v: View) -> Decision:
     index = v.patient.index_date
     # report headers ("BIOPSY DATE: 08/19/2024") are field labels by nature: keep them here
-    performed = [ev for ev in v.of(c.performed) if not (ev.negated or ev.family or ev.hypothetical or ev.uncertain)]
+    # ... and one dated after the note that tells it had not happened when it was written ("nueva
+    # biopsia renal para marzo de 2025" in a note of February)
+    performed = [ev for ev in v.of(c.performed) if not (ev.negated or ev.family or ev.hypothetical or ev.uncertain)
+                 and not (ev.date_min is not None and ev.note_date is not None and ev.date_min > ev.note_date)]
     classes = [_class_view(ev, performed) for ev in v.affirmed(c.concepts, excludes=("negated", "family", "hypothetical"))]
     newest = latest(classes)
     # a superseded preliminary report ("supersedes preliminary report of 09/11") is history

@@ -134,6 +134,10 @@ def cls(key, days, **kw):
       cls("III", 900, note="N6", note_date=INDEX, start=80)], UNKNOWN),
     # ... but a report header's procedure date alone may be any operation's ("Date of surgery")
     ([cls("IV", 126), ev("PROCEDURE_DATE", "Date of surgery", 98, note="N4")], MET),
+    # a biopsy dated after the note that names it was not done when it was written: the class
+    # restated in that note stays a restatement of the old biopsy
+    ([cls("IV", 190), cls("IV", 0, date_source="note_date", note="N2"),
+      ev("RENAL_BIOPSY", "biopsia renal", -30, note="N2", note_date=INDEX)], NOT_MET),
     ([], UNKNOWN),
 ])
 def test_ln_biopsy_recent(evidence, status):
