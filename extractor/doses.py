@@ -150,6 +150,8 @@ _TAB_COUNT = re.compile(
 # "360 mg: 3 comp/12 h", "500 MG COMP ........ 2-0-2" (dot leaders), "5 mg 60 comp | 3-0-0" (a table cell)
 # ... or a dash between a strength and its count: "CellCept 500 mg - 3 cp de 12/12 h", "500MG TAB - TAKE THREE TABLETS"
 _SEP = re.compile(r"\s*(?:[,:|]\s*|\.{3,}\s*|-\s+)?")
+# a schedule alone in brackets: "Micofenolato de mofetilo 500 mg 150 comp (3-0-3): 09/01/2025"
+_BRACKET_SCHEDULE = re.compile(r"\s*\(\s*(?=[0-9½](?:\.5)?-)")
 _MAX_TABS_PER_DOSE = 10
 
 # Between an earlier dose and the current one: "to", arrows, "now", "reduced to" ...
@@ -232,6 +234,9 @@ def _scan_tail(text: str, tail: _Tail) -> _Tail:
     """Consume route / frequency / duration / 'divided' tokens after the unit."""
     while True:
         p = _SEP.match(text, tail.end).end()
+        bracket = _BRACKET_SCHEDULE.match(text, tail.end)
+        if bracket and _SCHEDULE.match(text, bracket.end()):
+            p = bracket.end()
         freq = _match_frequency(text, p)
         if freq:
             if tail.per_day is None and not tail.daily_locked:

@@ -586,6 +586,8 @@ def flags_of(screener, text, target):
     ("  - Hib (Act-HIB): not in stock today - ordered, to be given at next visit.", "Act-HIB", {"hypothetical"}),
     ("P: Cont meds. r/v 3-4 weeks for Hib + flu.", "Hib", {"hypothetical"}),
     ("Hib vaccine not stocked in this clinic - will give at next visit.", "Hib vaccine", {"hypothetical"}),
+    ("Belimumab may be added if there is no further improvement.", "Belimumab", {"hypothetical"}),
+    ("- Haemophilus influenzae b: se ofrece según pauta; el pac. la RECHAZA.", "Haemophilus influenzae b", {"negated"}),
     ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
 ])

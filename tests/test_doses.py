@@ -110,6 +110,8 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
     (" MMF 500 MG COMP ........ 2-0-2", "500 MG COMP ........ 2-0-2", 5, 500, "mg", 4, 2000, "oral", False),
     # a dispensing record: the box size is no dose, the schedule sits in the next cell
     (" Prednisona 5 mg 60 comp              | 3-0-0", "5 mg 60 comp              | 3-0-0", 12, 5, "mg", 3, 15, "oral", False),
+    # ... or in brackets after the box: "Micofenolato de mofetilo 500 mg 150 comp (3-0-3): 09/01/2025"
+    (" MFM 500 mg 150 comp (3-0-3): 09/01/2025", "500 mg 150 comp (3-0-3", 5, 500, "mg", 6, 3000, "oral", False),
     (" 200 mg 1-1-1", "200 mg 1-1-1", 1, 200, "mg", 3, 600, None, False),
     (" 500 mg on 12-08-2024", "500 mg", 1, 500, "mg", None, None, None, False),
     # numbers read out in words by voice recognition
