@@ -588,6 +588,8 @@ def flags_of(screener, text, target):
     ("Hib vaccine not stocked in this clinic - will give at next visit.", "Hib vaccine", {"hypothetical"}),
     ("Belimumab may be added if there is no further improvement.", "Belimumab", {"hypothetical"}),
     ("- Haemophilus influenzae b: se ofrece según pauta; el pac. la RECHAZA.", "Haemophilus influenzae b", {"negated"}),
+    ("ENFERMERÍA · Preparación para valoración en EC", "EC", {"hypothetical"}),
+    ("Fecha de inclusión en el ensayo clínico: 03/2024.", "ensayo clínico", set()),
     ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
 ])
