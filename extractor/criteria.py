@@ -225,6 +225,9 @@ class ConceptConfig(_Strict):
     # a mention with no date of its own in a report that states when its specimen was taken
     # ("Collected: 19-JUL-2024") is dated by that day, not by the report's date
     specimen_dated: bool = False
+    # an operation with no date of its own in a report whose header gives the operation's day
+    # ("Cirurgia: 12/11/2024   Alta: 14/11/2024") is dated by that day
+    operation_dated: bool = False
     # its rules state the finding ("Respuesta renal parcial:"): a field label of it asserts it
     label_asserts: bool = False
 

@@ -13,6 +13,8 @@ its date with how that date was resolved (``date_source``):
 - ``specimen_date``: a biopsy or class mention with no date of its own (criteria.yaml
   ``specimen_dated``) in a report whose header says when the specimen was taken ("Collected:
   19-JUL-2024", "Fecha de toma: 14.12.2024"): that day, not the report's;
+- ``operation_date``: an operation with no date of its own (criteria.yaml ``operation_dated``) in
+  a report whose header gives the operation's day ("Cirurgia: 12/11/2024   Alta: 14/11/2024");
 - ``note_date``: no date of its own; the note's date is used, or in a note made of dated
   entries (a "curso clínico" printout) the date of the entry it was written in
   (:mod:`extractor.entries`, kept in ``details["entry_date"]``);
@@ -111,7 +113,8 @@ def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], sta
     (09/2024), uterine fibroids s/p hysterectomy", neither date is the hysterectomy's, whose own
     item has none. A bracket that holds the mention too is its own ("(desde diciembre, sustituye a
     enalapril)"), and so is one of an item that goes on from the one before (``continuing_words``:
-    "Hysterectomy, for fibroids (2012)"), and one of the label the list follows ("Cribado (extracción
+    "Hysterectomy, for fibroids (2012)"), or from which the mention's item goes on ("ciclofosfamida
+    IV (del 20/12/2024 al 28/02/2025), con bolos de metilprednisolona"), and one of the label the list follows ("Cribado (extracción
     del 7 de octubre): VIH negativo, HBsAg negativo"). An item is read back to the comma before it, even in an
     earlier sentence: bounded by the sentence, a sentence's first item ("S: ... w/ SLE (2019, ITP)
     + LN class IV", "Biopsia cutánea (punch, 26/09/2023): ... lupus cutáneo") would be judged by
@@ -127,6 +130,13 @@ def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], sta
             continue
         item = max(text.rfind(",", 0, open_at), text.rfind(";", 0, open_at)) + 1
         if _date_words().continuing.match(text, item):
+            kept.append(d)
+            continue
+        # the mention's own item goes on from the bracket's, right after it: "ciclofosfamida IV (...,
+        # del 20/12/2024 al 28/02/2025), con bolos de metilprednisolona al comienzo"
+        own = max(text.rfind(",", 0, start), text.rfind(";", 0, start)) + 1
+        if (close_at < own and not text[close_at + 1:own - 1].strip(" \t")
+                and _date_words().accompanying.match(text, own)):
             kept.append(d)
     return kept
 
@@ -174,9 +184,11 @@ class _DateWords:
 
     document_date_before: re.Pattern[str]  # the date after it dates the document
     specimen_before: re.Pattern[str]  # the date after it is when the specimen was taken
+    operation_before: re.Pattern[str]  # the date after it is the day of the operation
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
     current: re.Pattern[str]  # a value read after it is today's: a date before it is an earlier value's
     continuing: re.Pattern[str]  # a list item starting with it (or with a count of doses) goes on from the item before
+    accompanying: re.Pattern[str]  # a mention's item starting with it shares the bracket of the item before
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
     other_dose: re.Pattern[str]  # a bracket starting with it tells of another dose
 
@@ -195,10 +207,13 @@ def _date_words() -> _DateWords:
                                         re.IGNORECASE),
         specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*",
                                    re.IGNORECASE),
+        operation_before=re.compile(rf"(?<![\w-])(?:{alternation(data['operation_date_words'])})[ \t]*[:=]?[ \t]*",
+                                    re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         current=re.compile(rf"\b(?:{alternation(data['current_words'])})(?!\w)", re.IGNORECASE),
         continuing=re.compile(rf"[ \t]*(?:(?:{alternation(data['continuing_words'])})\b|(?:x[ \t]*)?\d{{1,2}}[ \t]*(?:x[ \t]*)?"
                               rf"(?:{alternation(data['dose_count_words'])})\b|x[ \t]*\d{{1,2}}\b)", re.IGNORECASE),
+        accompanying=re.compile(rf"[ \t]*(?:{alternation(data['accompanying_words'])})\b", re.IGNORECASE),
         edition_before=re.compile(rf"\b(?:{alternation(data['edition_words'])})(?:[ \t]+(?:de|del|of|von|du|di))?[ \t]*\(?[ \t]*$",
                                   re.IGNORECASE),
         other_dose=re.compile(rf"\([ \t]*(?:{alternation(data['other_dose_words'])})(?!\w)[^()\n]*\)", re.IGNORECASE),
@@ -217,8 +232,18 @@ _HEADER_CHARS = 800
 def specimen_date(text: str, note_date: date | None) -> DateMention | None:
     """The day a report's specimen was taken, from its header ("Collected: 19-JUL-2024",
     "Fecha de toma: 14.12.2024"), or None. Read from the text itself, so windows and the full text agree."""
+    return _header_date(text, note_date, _date_words().specimen_before)
+
+
+def operation_date(text: str, note_date: date | None) -> DateMention | None:
+    """The day of the operation a report's header gives ("Cirurgia: 12/11/2024   Alta: 14/11/2024"), or None."""
+    return _header_date(text, note_date, _date_words().operation_before)
+
+
+def _header_date(text: str, note_date: date | None, cues: re.Pattern[str]) -> DateMention | None:
+    """The absolute date right after one of ``cues`` in the first 800 characters of ``text``."""
     day_first, decided = None, False
-    for cue in _date_words().specimen_before.finditer(text, 0, _HEADER_CHARS):
+    for cue in cues.finditer(text, 0, _HEADER_CHARS):
         if not decided:  # read as the whole note reads its dates ("08/01/2025" in a Spanish report)
             day_first, decided = note_day_first(text), True
         found = find_dates(text[cue.end():cue.end() + 40], note_date, day_first, _decided=True, _anchors=NO_ANCHORS)
@@ -236,7 +261,7 @@ def is_edition_year(text: str, d: DateMention) -> bool:
 
 
 # the date sources that come from the mention's own text, not from its note
-SELF_DATED_SOURCES = frozenset({"sentence", "sentence_relative", "sentence_last_dose", "specimen_date"})
+SELF_DATED_SOURCES = frozenset({"sentence", "sentence_relative", "sentence_last_dose", "specimen_date", "operation_date"})
 SECTION_SHAPES = {"one_line", "to_end"}  # section_context keys that shape a section rather than flag its mentions
 _ARROW = re.compile(r"→|-->|->|=>")
 _BRACKET = re.compile(r"\([^()\n]*\)")
@@ -387,9 +412,11 @@ def display_date(d_min: date | None, d_max: date | None) -> str:
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
                  clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None,
                  last_dose: DateMention | None = None, specimen: DateMention | None = None,
-                 entry: DateMention | None = None, order_guessed: bool = False) -> None:
-    """Set the evidence date from its sentence, else from the report's specimen date, else from
-    the dated entry it was written in (:mod:`extractor.entries`), else from the note (see module doc).
+                 entry: DateMention | None = None, order_guessed: bool = False,
+                 header_source: str = "specimen_date") -> None:
+    """Set the evidence date from its sentence, else from the report's specimen (or operation) date
+    in its header (``specimen``, source ``header_source``), else from the dated entry it was written
+    in (:mod:`extractor.entries`), else from the note (see module doc).
     ``order_guessed``: nothing in the note told whether its numeric dates are day-first."""
     start, end = at or (ev.start, ev.end)
     found = last_dose or _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
@@ -408,7 +435,7 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         if found.precision == "day" and found.date_min < found.date_max:
             # days that all happened ("pulsos 20, 21 y 22/12/2024", "5/6-5/8"), not a vague date
             ev.details["date_span"] = True
-        ev.date_source = ("sentence_last_dose" if last_dose is not None else "specimen_date" if found is specimen
+        ev.date_source = ("sentence_last_dose" if last_dose is not None else header_source if found is specimen
                           else "sentence_relative" if found.kind == "relative" else "sentence")
         ev.event_date = display_date(found.date_min, found.date_max)
         return
@@ -518,8 +545,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
     brackets: dict[int, list[tuple[int, int]]] = {}  # "(...)" spans, by sentence start
-    specimen: DateMention | None = None  # the report's specimen date, read once if a concept needs it
-    specimen_read = False
+    header_dates: dict[str, DateMention | None] = {}  # the report's specimen / operation date, read once if needed
     for i, ent in enumerate(ents):
         sent = ent_sents[i]
         rule = ent._.target_rule
@@ -649,8 +675,11 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             drugs = [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent
                      and (_drug_of(o) or (o.label_ == ent.label_ and drug)) and not (drug and _drug_of(o) == drug)]
             last_dose = last_dose_date(text, in_sentence, ev.start, ev.end, drugs, tuple(config["last_dose_words"]))
-        if config.get("specimen_dated") and not specimen_read:
-            specimen, specimen_read = specimen_date(text, note_date), True
+        header_source = ("specimen_date" if config.get("specimen_dated")
+                         else "operation_date" if config.get("operation_dated") else None)
+        if header_source is not None and header_source not in header_dates:
+            read = specimen_date if header_source == "specimen_date" else operation_date
+            header_dates[header_source] = read(text, note_date)
         clause = clause_bounds(text, start, end, sent.start_char, sent.end_char)
         if in_sentence and clause[1] < sent.end_char:
             # an arrow in a later clause leads to another event: "refractory to MMF and rituximab;
@@ -664,8 +693,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             else:
                 in_sentence = _without_items_brackets(text, in_sentence, clause, start)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
-                     specimen if config.get("specimen_dated") else None, entry_at(entries, ev.start),
-                     order_guessed=day_first is None)
+                     header_dates.get(header_source), entry_at(entries, ev.start),
+                     order_guessed=day_first is None, header_source=header_source or "specimen_date")
         if ev.date_source not in SELF_DATED_SOURCES:
             # "apendicectomía a los 12 años": dated by the patient's age then (the evaluator knows the birth date)
             at_age = age_at_event(text[ev.end:min(ev.end + 60, sent.end_char)], text[max(sent.start_char, ev.start - 30):ev.start])

@@ -162,6 +162,8 @@ def test_document_dates(text, document):
     # a bracketed date is its own list item's: the hysterectomy's item has none
     ("ITP (2015, remission), LN class IV (09/2024), HTN, uterine fibroids (benign) s/p hysterectomy.", "hysterectomy", "<=2024-07-15"),
     ("Hysterectomy, for fibroids (2012).", "Hysterectomy", "2012"),
+    ("Completó ciclofosfamida IV (del 20/12/2024 al 28/02/2025), con bolos de metilprednisolona al inicio.",
+     "bolos de metilprednisolona", "2024-12-20..2025-02-28"),
     ("Cribado (extracción del 25/09/2024): VIH negativo, HBsAg negativo.", "HBsAg", "2024-09-25"),  # the list's label
     ("Ciclofosfamida IV en bolos, 6 bolos (último 25/09/2024).", "Ciclofosfamida IV", "2024-09-25"),  # a count of its doses
     ("Methylprednisolone IV, x3 (15-17/01/2025), then prednisone.", "Methylprednisolone", "2025-01-15..2025-01-17"),
@@ -203,6 +205,30 @@ def test_specimen_date(text, expected):
     assert (found.date_min.isoformat() if found else None) == expected
     if found:
         assert text[found.start:found.end] == found.text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("SUMÁRIO DE ALTA (datas no formato dd/mm/aaaa)\nInternação: 11/11/2024    Cirurgia: 12/11/2024    Alta: 14/11/2024\n",
+     "2024-11-12"),
+    ("OPERATION NOTE\nDate of surgery: 03/04/2024\nProcedure: laparoscopic cholecystectomy\n", "2024-03-04"),
+    ("Servicio de Cirugía General\nFecha de intervención: 21/05/2024\n", "2024-05-21"),
+    ("Serviço de Cirurgia Geral\nAlta: 14/11/2024\n", None),                 # a service's name, no date after it
+])
+def test_operation_date(text, expected):
+    from extractor.evidence import operation_date
+
+    found = operation_date(text, NOTE)
+    assert (found.date_min.isoformat() if found else None) == expected
+
+
+def test_an_operation_takes_its_reports_header_date(screener):
+    from extractor.evidence import doc_evidence
+
+    text = ("SUMÁRIO DE ALTA (datas no formato dd/mm/aaaa)\nInternação: 11/11/2024    Cirurgia: 12/11/2024    "
+            "Alta: 14/11/2024\nProcedimento: apendicectomia videolaparoscópica sob anestesia geral.\n")
+    rows = doc_evidence(screener.nlp(text), "P", "N", date(2024, 11, 14), screener.concepts, screener.section_flags, {})
+    (ev,) = [ev for ev in rows if ev.concept == "MAJOR_SURGERY"]
+    assert (ev.event_date, ev.date_source) == ("2024-11-12", "operation_date")
 
 
 def test_report_class_takes_the_specimen_date(screener):
