@@ -656,6 +656,9 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                         and not any(ch.isdigit() for ch in text[ev.end:d.start])), None)
             if own is not None:
                 in_sentence = [own]
+            else:
+                # "SLEDAI-2K 16 (abril) -> 12 actual": the month before the arrow is the earlier score's
+                blockers = blockers + [m.span() for m in _ARROW.finditer(text, ev.end, anchor)]
         if anchor is not None:
             # "SLEDAI-2K: 8 (proteinuria 4, hematuria 4); en 2021 era de 4": past a semicolon, another score's date
             semi = text.find(";", anchor, sent.end_char)

@@ -7,6 +7,8 @@ from extractor.sentences import sentence_spans
     ("One. Two.", ["One. ", "Two."]),
     ("HPI: lupus.\nMEDS:\n- MMF 1 g BID\n- pred 5 mg", ["HPI: lupus.\n", "MEDS:\n", "- MMF 1 g BID\n", "- pred 5 mg"]),
     ("Seen by Dr. Smith today. Stable.", ["Seen by Dr. Smith today. ", "Stable."]),
+    ("INFORME AP (bx renal 03/10/2024, ref. B24-1877): CLASE IV. Estable.", ["INFORME AP (bx renal 03/10/2024, ref. B24-1877): CLASE IV. ", "Estable."]),
+    ("Hib: se ofrece; el pac. la rechaza. Gripe puesta.", ["Hib: se ofrece; el pac. la rechaza. ", "Gripe puesta."]),
     ("Renal biopsy showed class IV\nlupus nephritis with crescents.", ["Renal biopsy showed class IV\nlupus nephritis with crescents."]),
     ("e.g. MMF or CYC. Next.", ["e.g. MMF or CYC. ", "Next."]),
     ("Labs\r\nHBsAg negative\r\n", ["Labs\r\n", "HBsAg negative\r\n"]),
