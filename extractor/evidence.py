@@ -203,7 +203,7 @@ def _date_words() -> _DateWords:
         return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
 
     return _DateWords(
-        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|el|le|il|am|op))?[ \t]*[:(]?[ \t]*$",
+        document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|of|el|del|de|le|du|il|am|op))?[ \t]*[:(]?[ \t]*$",
                                         re.IGNORECASE),
         specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*",
                                    re.IGNORECASE),
