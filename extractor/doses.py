@@ -320,7 +320,9 @@ def _candidate(text: str, m: re.Match[str], prev_end: int) -> Dose:
     multiplier = tail.tab_multiplier
     if m.group("ntab"):
         multiplier = _to_float(m.group("ntab"))
-    elif m.group("nx"):
+    elif m.group("nx") and tail.per_day is not None:
+        # "2 x 500 mg BD" is two units a dose; with no frequency "6 x 500 mg" (Euro-Lupus) and
+        # "3 x 1 g" (pulses) count the doses, each of the amount written
         multiplier = _to_float(m.group("nx"))
     amount = round(amount * multiplier, 6)
 

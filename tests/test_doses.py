@@ -95,6 +95,7 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
      False),
     (" 80 mg IM once", "80 mg IM", 1, 80, "mg", None, None, "im", False),
     (" 2 x 500 mg BID", "2 x 500 mg BID", 1, 1000, "mg", 2, 2000, None, False),
+    (" cyclophosphamide 6 x 500 mg completed", "6 x 500 mg", 18, 500, "mg", None, None, None, False),  # a count of doses
     (" 2,5 g/día", "2,5 g/día", 1, 2500, "mg", 1, 2500, None, False),
     (" 1 gr cada 12 horas", "1 gr cada 12 horas", 1, 1000, "mg", 2, 2000, None, False),
     (" 0.5 mg/kg/d", "0.5 mg/kg/d", 1, 0.5, "mg/kg", 1, 0.5, None, False),
