@@ -128,24 +128,36 @@ def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], sta
                 or (close_at < start and _LABEL_COLON.match(text, close_at + 1))):
             kept.append(d)
             continue
-        item = max(text.rfind(",", 0, open_at), text.rfind(";", 0, open_at)) + 1
+        item = _last_break(text, 0, open_at) + 1
         if _date_words().continuing.match(text, item):
             kept.append(d)
             continue
         # the mention's own item goes on from the bracket's, right after it: "ciclofosfamida IV (...,
         # del 20/12/2024 al 28/02/2025), con bolos de metilprednisolona al comienzo"
-        own = max(text.rfind(",", 0, start), text.rfind(";", 0, start)) + 1
+        own = _last_break(text, 0, start) + 1
         if (close_at < own and not text[close_at + 1:own - 1].strip(" \t")
                 and _date_words().accompanying.match(text, own)):
             kept.append(d)
     return kept
 
 
+_CLAUSE_BREAK = re.compile(r";|,(?!\d)|(?<!\d),")  # not the comma of a decimal ("IV 0,4 g/kg/dia")
+
+
+def _last_break(text: str, lo: int, hi: int) -> int:
+    """Offset of the last comma or semicolon in ``text[lo:hi]`` that breaks a clause, else -1."""
+    at = -1
+    for m in _CLAUSE_BREAK.finditer(text, lo, hi):
+        at = m.start()
+    return at
+
+
 def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
-    """The comma/semicolon-delimited part of the sentence around a mention."""
-    left = max(text.rfind(",", sent_start, start), text.rfind(";", sent_start, start)) + 1 or sent_start
-    rights = [i for i in (text.find(",", end, sent_end), text.find(";", end, sent_end)) if i != -1]
-    return max(left, sent_start), (min(rights) if rights else sent_end)
+    """The comma/semicolon-delimited part of the sentence around a mention (a decimal comma
+    breaks nothing)."""
+    left = _last_break(text, sent_start, start) + 1 or sent_start
+    right = _CLAUSE_BREAK.search(text, end, sent_end)
+    return max(left, sent_start), (right.start() if right else sent_end)
 
 
 # a label may list topics and say "past": "Past surgery / anaesthesia:", "Prior biologics & trials:"

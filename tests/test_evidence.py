@@ -163,6 +163,7 @@ def test_document_dates(text, document):
     # a bracketed date is its own list item's: the hysterectomy's item has none
     ("ITP (2015, remission), LN class IV (09/2024), HTN, uterine fibroids (benign) s/p hysterectomy.", "hysterectomy", "<=2024-07-15"),
     ("Hysterectomy, for fibroids (2012).", "Hysterectomy", "2012"),
+    ("Fechas dd/mm/aaaa. IGIV inespecíficas 0,4 g/kg/día x 5 días (del 03/06/2024 al 07/06/2024).", "IGIV", "2024-06-03..2024-06-07"),  # a decimal comma
     ("Completó ciclofosfamida IV (del 20/12/2024 al 28/02/2025), con bolos de metilprednisolona al inicio.",
      "bolos de metilprednisolona", "2024-12-20..2025-02-28"),
     ("Cribado (extracción del 25/09/2024): VIH negativo, HBsAg negativo.", "HBsAg", "2024-09-25"),  # the list's label
