@@ -868,10 +868,17 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
       dated by its sentence, with one of ``since_words``) corrects the mentions of that drug dated
       only by their notes, written after that date and up to the denial's own note: copied-forward
       lists, not doses. It says nothing of the time before its date.
+    - A dose a later note says was recorded in error (a negated mention of the drug dated to one
+      day by its sentence, denied by one of ``correction_words``: "en la hoja de Hospital de Día
+      del 01/10/2024 figura por error 'RITUXIMAB 1000 mg'") takes back that day's record of it.
     """
     if not hits:
         return hits, []
     drug_concepts = set(drug_concepts)
+    corrected = _any_word(tuple(correction_words)) if correction_words else None
+    errors = [ev for ev in every if corrected is not None and ev.negated and not (ev.family or ev.hypothetical)
+              and ev.date_source == "sentence" and ev.date_min is not None and ev.date_min == ev.date_max
+              and corrected.search(ev.context_triggers)]
     denials = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical)
                and _denies_ever(ev, never_words, again_words)]
     last_doses = [ev for ev in every if ev.date_source == "sentence_last_dose" and ev.date_max is not None
@@ -904,6 +911,9 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
             by = next((d for d in since if d.details.get("drug") == ev.details.get("drug") is not None
                        and ev.date_source == "note_date" and ev.note_date is not None and d.note_date is not None
                        and d.date_max < ev.note_date <= d.note_date), None)
+        if by is None:
+            by = next((d for d in errors if d.details.get("drug") == ev.details.get("drug") is not None
+                       and ev.note_id != d.note_id and ev.date_min == ev.date_max == d.date_min), None)
         if by is None:
             kept.append(ev)
         else:

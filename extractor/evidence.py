@@ -199,6 +199,7 @@ class _DateWords:
     operation_before: re.Pattern[str]  # the date after it is the day of the operation
     comparison: re.Pattern[str]  # a date after it belongs to the compared value
     current: re.Pattern[str]  # a value read after it is today's: a date before it is an earlier value's
+    earlier_value: re.Pattern[str]  # after a value, it opens an earlier value with its own date
     continuing: re.Pattern[str]  # a list item starting with it (or with a count of doses) goes on from the item before
     accompanying: re.Pattern[str]  # a mention's item starting with it shares the bracket of the item before
     edition_before: re.Pattern[str]  # a year after it is a classification's edition
@@ -223,6 +224,7 @@ def _date_words() -> _DateWords:
                                     re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         current=re.compile(rf"\b(?:{alternation(data['current_words'])})(?!\w)", re.IGNORECASE),
+        earlier_value=re.compile(rf"\b(?:{alternation(data['earlier_value_words'])})(?!\w)", re.IGNORECASE),
         continuing=re.compile(rf"[ \t]*(?:(?:{alternation(data['continuing_words'])})\b|(?:x[ \t]*)?\d{{1,2}}[ \t]*(?:x[ \t]*)?"
                               rf"(?:{alternation(data['dose_count_words'])})\b|x[ \t]*\d{{1,2}}\b)", re.IGNORECASE),
         accompanying=re.compile(rf"[ \t]*(?:{alternation(data['accompanying_words'])})\b", re.IGNORECASE),
@@ -672,6 +674,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 # "SLEDAI-2K 16 (abril) -> 12 actual": the month before the arrow is the earlier score's
                 blockers = blockers + [m.span() for m in _ARROW.finditer(text, ev.end, anchor)]
         if anchor is not None:
+            # "SLEDAI-2K: 4 (previo 14 en agosto)": after the value, an earlier value with its own date
+            blockers = blockers + [m.span() for m in _date_words().earlier_value.finditer(text, anchor, sent.end_char)]
             # "SLEDAI-2K: 8 (proteinuria 4, hematuria 4); en 2021 era de 4": past a semicolon, another score's date
             semi = text.find(";", anchor, sent.end_char)
             if semi != -1:

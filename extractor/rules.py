@@ -226,7 +226,7 @@ def _check_word_list(path: Path, name: str, value: Any, phrases: bool) -> None:
 
 
 DATE_WORD_LISTS = ("document_date_words", "specimen_date_words", "operation_date_words", "comparison_words", "continuing_words", "dose_count_words", "accompanying_words",
-                   "current_words",
+                   "current_words", "earlier_value_words",
                    "edition_words", "other_dose_words",
                    "day_first_language_words", "past_tense_words", "admission_labels", "discharge_labels")
 

@@ -248,6 +248,10 @@ def seen_after(sentence, days):
                                          drug="rituximab")], NOT_MET),
     ("b_cell_biologic_12mo", [said_after("B_CELL_BIOLOGIC", "Low IgG after RTX - recheck.", "RTX", 100, "N2",
                                          drug="rituximab")], UNKNOWN),        # no earlier date: any day up to the note
+    # a later note: "en la hoja de Hospital de Día del 01/10/2024 figura por error 'RITUXIMAB 1000 mg'"
+    ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "RITUXIMAB", 132, drug="rituximab", date_source="note_date"),
+                              exposure("B_CELL_BIOLOGIC", "RITUXIMAB", 132, drug="rituximab", note="N2", negated=True,
+                                       triggers="negated:figura por error")], NOT_MET),
     # "No other biologic therapy apart from belimumab" names the earlier course again
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 370, drug="belimumab"),
                               said_after("B_CELL_BIOLOGIC", "No other biologic therapy apart from belimumab.", "belimumab",

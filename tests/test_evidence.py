@@ -146,6 +146,7 @@ def test_document_dates(text, document):
     ("SLEDAI 4 (03/12/2024) -> 14 (07/19/2024)", "SLEDAI", "2024-07-19"),
     ("SLEDAI-2K (02/06/2024): 4 -> 10", "SLEDAI-2K", "2024-02-06"),
     ("SLEDAI-2K 16 (abril) -> 12 actual (proteinuria 4, hematuria 4).", "SLEDAI-2K", "2024-07-15"),
+    ("SLEDAI-2K: 4 (previo 14 en agosto), solo por proteinuria.", "SLEDAI-2K", "2024-07-15"),
     ("SLEDAI-2K (17/06/2024): hematuria 4 + proteinuria 4 = 8 (en enero, al diagnóstico, 22).", "SLEDAI-2K", "2024-06-17"),
     ("SLEDAI-2K: 8 (proteinuria 4, hematuria 4); en 2021 era de 4.", "SLEDAI-2K", "2024-07-15"),
     # a score after "ahora"/"now" is today's; the month before it is the earlier score's
