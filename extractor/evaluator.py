@@ -488,11 +488,12 @@ def _stems(text: str) -> set[str]:
 
 
 def _carried_out(plan: Evidence, done: Evidence) -> bool:
-    """A plan dated only by its note ("Planned procedure: Laparoscopic cholecystectomy") that a
-    mention of the same procedure dated on or after that note reports done ("Underwent lap chole
-    12/02/2024")."""
-    return (not _self_dated(plan) and plan.note_date is not None and done.date_min is not None
-            and done.date_min >= plan.note_date and bool(_stems(plan.text) & _stems(done.text)))
+    """A plan ("Planned procedure: Laparoscopic cholecystectomy", "colecistectomía programada para
+    julio") that a mention of the same procedure dated on or after the plan (its own date, else its
+    note's) reports done ("Underwent lap chole 12/02/2024"; a postponed operation is still the one planned)."""
+    planned_from = plan.date_min if _self_dated(plan) and plan.date_min is not None else plan.note_date
+    return (planned_from is not None and done.date_min is not None
+            and done.date_min >= planned_from and bool(_stems(plan.text) & _stems(done.text)))
 
 
 def _still_current(found: list[Evidence], every: list[Evidence], key: str) -> list[Evidence]:

@@ -326,6 +326,10 @@ def seen_after(sentence, days):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "appendicectomy", 190, note="N1"),
                            seen_after("Seen in clinic on 27/09/2024, three weeks after her appendicectomy.", 168)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
+    # a plan with its own date ("colecistectomía programada para julio") done later, postponed
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 300, hypothetical=True, note="N1",
+                                    note_date=INDEX - timedelta(days=170)),
+                           exposure("MAJOR_SURGERY", "Colecistectomía laparoscópica", 187, note="N2")], NOT_MET),
     # a curso clínico: the caesarean recorded in the entry of day 185, named again in the entry of day 181
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cesárea", 185, date_source="note_date", entry_date="a"),
                            exposure("MAJOR_SURGERY", "cesárea", 181, start=900, date_source="note_date", entry_date="b")],
