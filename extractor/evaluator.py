@@ -492,8 +492,11 @@ def _carried_out(plan: Evidence, done: Evidence) -> bool:
     julio") that a mention of the same procedure dated on or after the plan (its own date, else its
     note's) reports done ("Underwent lap chole 12/02/2024"; a postponed operation is still the one planned)."""
     planned_from = plan.date_min if _self_dated(plan) and plan.date_min is not None else plan.note_date
-    return (planned_from is not None and done.date_min is not None
-            and done.date_min >= planned_from and bool(_stems(plan.text) & _stems(done.text)))
+    if planned_from is None or done.date_min is None or not _stems(plan.text) & _stems(done.text):
+        return False
+    # ... or that its own note reports done ("cesárea programada ..." and "cesárea ... el 10/09/2024"
+    # in the obstetric note of 13/09/2024)
+    return done.date_min >= planned_from or (done.note_id == plan.note_id and _self_dated(done))
 
 
 def _still_current(found: list[Evidence], every: list[Evidence], key: str) -> list[Evidence]:

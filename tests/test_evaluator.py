@@ -326,6 +326,10 @@ def seen_after(sentence, days):
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "appendicectomy", 190, note="N1"),
                            seen_after("Seen in clinic on 27/09/2024, three weeks after her appendicectomy.", 168)], NOT_MET),
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "knee replacement", 0, hypothetical=True)], UNKNOWN),
+    # a note that tells both the plan and the operation ("cesárea programada ...; cesárea ... el 10/09/2024")
+    ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "cesárea", 182, hypothetical=True, note="N1", date_source="note_date"),
+                           exposure("MAJOR_SURGERY", "cesárea", 185, note="N1", start=300,
+                                    note_date=INDEX - timedelta(days=182))], NOT_MET),
     # a plan with its own date ("colecistectomía programada para julio") done later, postponed
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "colecistectomía", 300, hypothetical=True, note="N1",
                                     note_date=INDEX - timedelta(days=170)),
