@@ -595,6 +595,7 @@ def flags_of(screener, text, target):
     ("Se considera NL refractaria a MMF.", "refractaria", set()),
     ("Absence d’antécédent néoplasique.", "antécédent néoplasique", {"negated"}),
     ("Finalizó la lactancia materna en diciembre de 2023.", "lactancia materna", {"historical"}),
+    ("Se ofrecen implante de etonogestrel o DIU; prefiere pensarlo.", "DIU", {"hypothetical"}),
     ("Fecha de inclusión en el ensayo clínico: 03/2024.", "ensayo clínico", set()),
     ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
