@@ -113,9 +113,10 @@ def _without_items_brackets(text: str, dates: list, clause: tuple[int, int], sta
     (09/2024), uterine fibroids s/p hysterectomy", neither date is the hysterectomy's, whose own
     item has none. A bracket that holds the mention too is its own ("(desde diciembre, sustituye a
     enalapril)"), and so is one of an item that goes on from the one before (``continuing_words``:
-    "Hysterectomy, for fibroids (2012)"), or from which the mention's item goes on ("ciclofosfamida
-    IV (del 20/12/2024 al 28/02/2025), con bolos de metilprednisolona"), and one of the label the list follows ("Cribado (extracción
-    del 7 de octubre): VIH negativo, HBsAg negativo"). An item is read back to the comma before it, even in an
+    "Hysterectomy, for fibroids (2012)"), or from which the mention's item goes on
+    (``accompanying_words``: "ciclofosfamida IV (del 20/12/2024 al 28/02/2025), con bolos de
+    metilprednisolona"), and one of the label the list follows ("Cribado (extracción del 7 de
+    octubre): VIH negativo, HBsAg negativo"). An item is read back to the comma before it, even in an
     earlier sentence: bounded by the sentence, a sentence's first item ("S: ... w/ SLE (2019, ITP)
     + LN class IV", "Biopsia cutánea (punch, 26/09/2023): ... lupus cutáneo") would be judged by
     its own words and 35 evidence dates of the held-out notes moved, both ways."""
@@ -145,10 +146,11 @@ _CLAUSE_BREAK = re.compile(r";|,(?!\d)|(?<!\d),")  # not the comma of a decimal 
 
 
 def _last_break(text: str, lo: int, hi: int) -> int:
-    """Offset of the last comma or semicolon in ``text[lo:hi]`` that breaks a clause, else -1."""
-    at = -1
-    for m in _CLAUSE_BREAK.finditer(text, lo, hi):
-        at = m.start()
+    """Offset of the last comma or semicolon in ``text[lo:hi]`` that breaks a clause, else -1
+    (read backwards from ``hi``: this runs for every date of every mention)."""
+    at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi))
+    while at != -1 and not _CLAUSE_BREAK.match(text, at):
+        at = max(text.rfind(",", lo, at), text.rfind(";", lo, at))
     return at
 
 
