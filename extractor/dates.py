@@ -248,8 +248,10 @@ _ES_UNITS = {"semana": "week", "mes": "month", "año": "year", "ano": "year"}
 # also in German, French, Italian, Dutch and Spanish notes
 _TODAY_RE = _rx(r"\b(?P<w>today|yesterday|heute|gestern|aujourd'hui|aujourd’hui|hier|oggi|ieri|vandaag|gisteren|hoy|ayer)\b")
 _YESTERDAY = frozenset({"yesterday", "gestern", "hier", "ieri", "gisteren", "ayer"})
-_REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past)<S>+|(?:in|during)<S>+the<S>+)<SEASON>"
+_REL_SEASON_RE = _rx(r"\b(?:(?P<last>last|this<S>+past|(?:la|el)<S>+pasad[oa])<S>+|(?:in|during)<S>+the<S>+)<SEASON>"
                      r"(?!<S>*,?<S>*(?:(?:of|del?)<S>+)?(?:<Y4>|last|this|the|next)\b)")
+# ... Spanish with the adjective after: "la primavera pasada", "el verano pasado"
+_REL_SEASON_AFTER_RE = _rx(r"\b(?:la|el)<S>+<SEASON><S>+(?P<last>pasad[oa])\b")
 
 # -- day-first declarations ("(dd/mm/yyyy)", "DD.MM.YYYY", "dd-mm-aaaa")
 _DECL_DAY_FIRST_RE = _rx(r"\b(?:dd|jj|tt|gg)<S>*[/.\-]<S>*mm\b")  # French jj/mm, German TT.MM., Italian gg/mm
@@ -929,12 +931,12 @@ def _find_calendar_relative(text: str, ref: date) -> Iterator[DateMention]:
 
 def _find_relative_seasons(text: str, ref: date) -> Iterator[DateMention]:
     """last spring / this past summer (ended before ref); in/during the spring (started by ref)."""
-    for m in _REL_SEASON_RE.finditer(text):
+    for m in (*_REL_SEASON_RE.finditer(text), *_REL_SEASON_AFTER_RE.finditer(text)):
         season = _SEASON_CANONICAL[m["season"].lower()]
         is_last = m["last"] is not None
         lo, hi = _recent_season(season, ref, ended=is_last)
         start = m.start() if is_last else m.start("season")
-        yield _mention(text, start, m.end("season"), lo, hi, "season", "relative")
+        yield _mention(text, start, max(m.end("season"), m.end("last") if is_last else 0), lo, hi, "season", "relative")
 
 
 def _longest_non_overlapping(candidates: list[DateMention]) -> list[DateMention]:

@@ -212,6 +212,8 @@ def test_ranges_give_both_ends(text: str, expected: list[str]) -> None:
     ("last winter", ("last winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
     ("last fall", ("last fall", D(2023, 9, 1), D(2023, 11, 30), "season", "relative")),
     ("this past summer", ("this past summer", D(2023, 6, 1), D(2023, 8, 31), "season", "relative")),
+    ("colecistectomía la pasada primavera", ("la pasada primavera", D(2024, 3, 1), D(2024, 5, 31), "season", "relative")),
+    ("cesárea el verano pasado", ("el verano pasado", D(2023, 6, 1), D(2023, 8, 31), "season", "relative")),
     ("flare in the spring", ("spring", D(2024, 3, 1), D(2024, 5, 31), "season", "relative")),
     ("during the winter", ("winter", D(2023, 12, 1), D(2024, 2, 29), "season", "relative")),
     ("biopsy done during that admission (March).", ("March", D(2024, 3, 1), D(2024, 3, 31), "month", "relative")),
