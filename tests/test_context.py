@@ -598,6 +598,7 @@ def flags_of(screener, text, target):
     ("Se ofrecen implante de etonogestrel o DIU; prefiere pensarlo.", "DIU", {"hypothetical"}),
     ("Nous n’avons pas retenu de biothérapie : les anti-TNF ne sont pas indiqués dans le lupus.", "anti-TNF", {"negated"}),
     ("Nous n’avons pas retenu de biothérapie.", "biothérapie", {"negated"}),
+    ("Recibió la antigripal en octubre; se recomiendan neumococo y Hib.", "Hib", {"hypothetical"}),
     ("Fecha de inclusión en el ensayo clínico: 03/2024.", "ensayo clínico", set()),
     ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
