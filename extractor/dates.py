@@ -357,6 +357,12 @@ _DAY_PAIR_CLOSE_RE = _rx(r"<S>*\)")
 _DASH_JOIN_RE = _rx(r"<S>*(?:-|–|—|->|→)<S>*")
 
 
+def _joined(text: str, first: DateMention, last: DateMention, date_max: date, precision: str, kind: str) -> DateMention:
+    """One mention from the start of ``first`` to the end of ``last``, dated from ``first``'s first day."""
+    return DateMention(first.start, last.end, text[first.start:last.end], first.date_min, date_max, precision, kind,
+                       kind == "absolute" and (first.day_first or last.day_first))
+
+
 def dash_ranges(text: str, dates: list[DateMention]) -> list[DateMention]:
     """``dates`` with two absolute dates joined by a dash as one range from the first to the second:
     what a drug's mention reads ("Biologics: belimumab 28/07/2022 - 27/07/2023, ceased" was last
@@ -368,8 +374,7 @@ def dash_ranges(text: str, dates: list[DateMention]) -> list[DateMention]:
         if (prev is not None and prev.kind == d.kind == "absolute" and prev.precision in ("day", "month")
                 and d.precision in ("day", "month") and prev.date_max < d.date_min
                 and _DASH_JOIN_RE.fullmatch(text, prev.end, d.start)):
-            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, d.date_max,
-                                  d.precision, "absolute", prev.day_first or d.day_first)
+            out[-1] = _joined(text, prev, d, d.date_max, d.precision, "absolute")
             continue
         out.append(d)
     return out
@@ -386,22 +391,19 @@ def _joined_ranges(text: str, found: list[DateMention]) -> list[DateMention]:
         if (prev is not None and prev.kind == "absolute" and d.kind == "absolute" and prev.date_min <= d.date_min
                 and _RANGE_JOIN_RE.fullmatch(text, prev.end, d.start)
                 and _RANGE_OPEN_RE.search(text, max(0, prev.start - 10), prev.start)):
-            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, max(prev.date_max, d.date_max),
-                                  d.precision, "absolute", prev.day_first or d.day_first)
+            out[-1] = _joined(text, prev, d, max(prev.date_max, d.date_max), d.precision, "absolute")
             continue
         if (prev is not None and prev.precision == d.precision == "day" and prev.kind == d.kind == "absolute"
                 and prev.date_min < d.date_min and _DAY_PAIR_JOIN_RE.fullmatch(text, prev.end, d.start)
                 and _DAY_PAIR_OPEN_RE.search(text, max(0, prev.start - 5), prev.start)
                 and _DAY_PAIR_CLOSE_RE.match(text, d.end)):
             # "(04/10/2022 and 18/10/2022)": both days happened, a run of days from the first to the last
-            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, d.date_max,
-                                  "day", "absolute", prev.day_first or d.day_first)
+            out[-1] = _joined(text, prev, d, d.date_max, "day", "absolute")
             continue
         if (prev is not None and prev.precision == d.precision == "month" and prev.kind == d.kind == "relative"
                 and (d.date_min - prev.date_max).days == 1 and _MONTH_OR_MONTH_RE.fullmatch(text, prev.end, d.start)):
             # "late Aug or early Sept" (no year): either month
-            out[-1] = DateMention(prev.start, d.end, text[prev.start:d.end], prev.date_min, d.date_max,
-                                  "month", "relative", False)
+            out[-1] = _joined(text, prev, d, d.date_max, "month", "relative")
             continue
         out.append(d)
     return out

@@ -880,9 +880,9 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
         return hits, []
     drug_concepts = set(drug_concepts)
     corrected = _any_word(tuple(correction_words)) if correction_words else None
-    errors = [ev for ev in every if corrected is not None and ev.negated and not (ev.family or ev.hypothetical)
-              and ev.date_source == "sentence" and ev.date_min is not None and ev.date_min == ev.date_max
-              and corrected.search(ev.context_triggers)]
+    errors = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical) and ev.date_source == "sentence"
+              and ev.date_min is not None and ev.date_min == ev.date_max
+              and corrected.search(ev.context_triggers)] if corrected else []
     denials = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical)
                and _denies_ever(ev, never_words, again_words)]
     last_doses = [ev for ev in every if ev.date_source == "sentence_last_dose" and ev.date_max is not None

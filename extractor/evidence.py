@@ -427,17 +427,17 @@ def display_date(d_min: date | None, d_max: date | None) -> str:
 
 def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[int, int]] = (),
                  clause: tuple[int, int] | None = None, at: tuple[int, int] | None = None,
-                 last_dose: DateMention | None = None, specimen: DateMention | None = None,
+                 last_dose: DateMention | None = None, header: DateMention | None = None,
                  entry: DateMention | None = None, order_guessed: bool = False,
                  header_source: str = "specimen_date") -> None:
     """Set the evidence date from its sentence, else from the report's specimen (or operation) date
-    in its header (``specimen``, source ``header_source``), else from the dated entry it was written
+    in its header (``header``, source ``header_source``), else from the dated entry it was written
     in (:mod:`extractor.entries`), else from the note (see module doc).
     ``order_guessed``: nothing in the note told whether its numeric dates are day-first."""
     start, end = at or (ev.start, ev.end)
     found = last_dose or _nearest_date(dates, start, end, ev.sentence_start, ev.sentence_end, blockers, clause)
-    if found is None and specimen is not None and not ev.historical:
-        found = specimen
+    if found is None and header is not None and not ev.historical:
+        found = header
     if (order_guessed and found is not None and found is not last_dose and not ev.hypothetical
             and ev.note_date is not None and found.date_min > ev.note_date):
         # where the order of day and month was a guess, a date after the note is read the other
@@ -451,7 +451,7 @@ def resolve_date(ev: Evidence, dates: list[DateMention], blockers: list[tuple[in
         if found.precision == "day" and found.date_min < found.date_max:
             # days that all happened ("pulsos 20, 21 y 22/12/2024", "5/6-5/8"), not a vague date
             ev.details["date_span"] = True
-        ev.date_source = ("sentence_last_dose" if last_dose is not None else header_source if found is specimen
+        ev.date_source = ("sentence_last_dose" if last_dose is not None else header_source if found is header
                           else "sentence_relative" if found.kind == "relative" else "sentence")
         ev.event_date = display_date(found.date_min, found.date_max)
         return
