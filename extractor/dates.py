@@ -147,6 +147,11 @@ _NAMED_MDY_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+|-)(?P<d>\d{1,2})<SUF>(?:<S>*,<S>*|
 _NAMED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})<SUF>(?:<S>+(?:of|de)<S>+|<S>+d['’]|<S>+)<MONTH>\.?"
                     r"(?:<S>*,<S>*|<S>+)(?:(?:del?<S>+)?(?P<y><Y4>)|del<S>+(?P<y2>\d{2}))(?!\d|<S>*(?:%|:\d))")
 _DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y4>|\d{2})(?!\d)")
+# a day that could not be read in a scanned or copied record: "[illegible].11.2023", "??/11/2023",
+# "XX/11/2023", "__/11/2023", "11/??/2023" (month-first). Its month and year still date it: a month range.
+_UNREAD = r"(?:\[[^\]\n]{1,20}\]|\?{1,2}|[xX]{2}|_{1,2})"
+_UNREAD_FIRST_RE = _rx(r"(?<![\w./])" + _UNREAD + r"(?P<sep>[-/.])(?P<a>\d{1,2})(?P=sep)(?P<y><Y4>)" + _END)
+_UNREAD_MIDDLE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])" + _UNREAD + r"(?P=sep)(?P<y><Y4>)" + _END)
 
 # -- absolute, month precision
 _ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
@@ -650,6 +655,12 @@ def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None,
                              prefer_day_first or (dotted_day_first and m["sep"] == "."))
         if read is not None:
             yield _mention(text, m.start(), m.end(), read[0], read[0], "day", "absolute", read[1])
+    # whichever side the unread field is on, it is the day: a writer who knows the day knows the month
+    for regex in (_UNREAD_FIRST_RE, _UNREAD_MIDDLE_RE):
+        for m in regex.finditer(text):
+            if 1 <= int(m["a"]) <= 12:
+                lo, hi = _month_range(int(m["y"]), int(m["a"]))
+                yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute", regex is _UNREAD_FIRST_RE)
 
 
 def _find_named_dates(text: str) -> Iterator[DateMention]:

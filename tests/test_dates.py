@@ -117,6 +117,11 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("took it from Jan through Aug 2024", ("Jan through Aug 2024", D(2024, 1, 1), D(2024, 8, 31), "month", "absolute")),
     ("RTX entre noviembre y diciembre de 2023", ("noviembre y diciembre de 2023", D(2023, 11, 1), D(2023, 12, 31), "month", "absolute")),
     ("du novembre à janvier 2024", ("novembre à janvier 2024", D(2023, 11, 1), D(2024, 1, 31), "month", "absolute")),
+    # a day that could not be read: the month still dates it, on either side
+    ("Biopsia renal ([illegible].11.2023): clase IV", ("[illegible].11.2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
+    ("biopsia ??/11/2023", ("??/11/2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
+    ("bx XX/03/2024 outside", ("XX/03/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    ("bx 11/??/2023 class IV", ("11/??/2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
 ])
 def test_month_year(text: str, expected: tuple) -> None:
     check(text, expected)
