@@ -602,6 +602,13 @@ def flags_of(screener, text, target):
     ("Fecha de inclusión en el ensayo clínico: 03/2024.", "ensayo clínico", set()),
     ("Pneumovax 23 0.5 mL IM given today.", "Pneumovax 23", set()),
     ("I have also booked a repeat renal biopsy for November 2023 to reassess activity.", "repeat renal biopsy", {"hypothetical"}),
+    ("Anticoncepción: ahora mismo ninguna. Se le explica el MELA.", "Anticoncepción", {"negated"}),
+    ("Contraception: at the moment none.", "Contraception", {"negated"}),
+    ("Anticoncepción: sigue sin método; se insiste en la necesidad de anticoncepción eficaz.", "Anticoncepción", {"negated"}),
+    ("Anticoncepción: DIU desde 2022, sin incidencias.", "DIU", set()),
+    ("Currently no method of contraception; we discussed the options.", "method of contraception", {"negated"}),
+    ("Paciente sin método anticonceptivo.", "método anticonceptivo", {"negated"}),
+    ("Anticoncepción: ningún método\nPlan: revisión.", "Anticoncepción", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):
     got, _ = flags_of(screener, text, target)
