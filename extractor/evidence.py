@@ -178,6 +178,23 @@ _NUMBERED_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}[.)]|[A-Za-z]\))[ \t]*(?
 _LINE_END_AFTER = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n|$)")
 
 
+# a line or sentence that is nothing but a denial of the mention, as histories list what a patient has
+# not had: "· No neoplasias (colonoscopia 2022: ...)", "No transfusiones. No neoplasias (madre: ...).",
+# "- Denies malignancies"; not "No malignancy identified"
+_DENIAL_ITEM_BEFORE = re.compile(r"(?:^|\n|[.;][ \t])[ \t]*(?:[-*•·]|\d{1,2}[.)])?[ \t]*"
+                                 r"(?:no|niega|denies|sin|nega|kein|keine|pas[ \t]+de)[ \t]+$", re.IGNORECASE)
+_DENIAL_ITEM_AFTER = re.compile(r"[ \t]*(?:[.;,(]|\r?\n|$)")
+
+
+def _is_denial_item(text: str, start: int, end: int, section: str | None) -> bool:
+    """The mention is a line or sentence of its own that only denies it (``_DENIAL_ITEM_BEFORE``), in a
+    history section or in the plural of a history list ("No neoplasias"): a pathology report's
+    "... unremarkable. No malignancy." denies a finding in the specimen, not a history."""
+    return ((section == "past_medical_history" or text[end - 1] in "sS")
+            and bool(_DENIAL_ITEM_BEFORE.search(text, max(0, start - 30), start))
+            and bool(_DENIAL_ITEM_AFTER.match(text, end)))
+
+
 def _is_label(text: str, start: int, end: int) -> bool:
     """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
     infant"), a table row's first cell answered in words ("Cancer | pt denies any personal
@@ -624,6 +641,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 ev.value, parsed = value
                 # what the text leaves unsaid does not erase what the rule states (a Solu-Medrol dose is IV)
                 ev.details.update({k: v for k, v in parsed.items() if v is not None or k not in ev.details})
+        if ev.negated and _is_denial_item(text, ent.start_char, ent.end_char, ev.section):
+            ev.details["denial_item"] = True
         if not ev.value and not config.get("label_asserts") and _is_label(text, ent.start_char, ent.end_char):
             ev.details["field_label"] = True  # a field name with no value of its own ("Cancer:", "TB:")
         form = form_answer(text, ent.start_char, ent.end_char)

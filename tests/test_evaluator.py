@@ -539,6 +539,8 @@ def test_tuberculosis(evidence, status):
     ("cancer_history", [said_after("MALIGNANCY", "Family history: no malignancies.", "malignancies", 0, "N1", negated=True,
                                    triggers="negated:: no")], {}, UNKNOWN),
     ("cancer_history", [ev("MALIGNANCY", "antecedentes oncológicos", 0, negated=True, triggers="negated:Sin")], {}, NOT_MET),
+    ("cancer_history", [ev("MALIGNANCY", "neoplasias", 0, negated=True, triggers="negated:No", denial_item=True)], {},
+     NOT_MET),  # "No transfusiones. No neoplasias (madre: ca. de mama)." in a history list
     # a method's latest mention ends its earlier ones: the IUD of 2016 is gone after "IUD removed"
     ("contraception", [ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 3000, method="iud"),
                        ev("CONTRACEPTION_HIGHLY_EFFECTIVE", "IUD", 600, method="iud", historical=True)], {"sex": "F"}, UNKNOWN),

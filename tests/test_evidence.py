@@ -79,6 +79,22 @@ def test_field_labels(text, mention, label):
     assert _is_label(text, start, start + len(mention)) is label
 
 
+@pytest.mark.parametrize("text, mention, section, item", [
+    ("· No neoplasias (colonoscopia 2022: pólipo adenoma tubular, resecado).", "neoplasias", None, True),
+    ("No transfusiones ni trasplantes. No neoplasias (madre: ca. de mama a los 52 a).", "neoplasias", None, True),
+    ("- Denies malignancies\n", "malignancies", None, True),
+    ("PMH:\n- No cancer.\n", "cancer", "past_medical_history", True),
+    ("Pathology: leiomyomas, benign; tubes unremarkable. No malignancy.", "malignancy", None, False),  # a specimen's finding
+    ("No malignancies identified in the sample.", "malignancies", None, False),
+    ("Screening colonoscopy, no neoplasias.", "neoplasias", None, False),
+])
+def test_denial_items(text, mention, section, item):
+    from extractor.evidence import _is_denial_item
+
+    start = text.index(mention)
+    assert _is_denial_item(text, start, start + len(mention), section) is item
+
+
 WORDS = ("last dose", "last infusion", "last injection", "stopped", "discontinued", "until")
 
 
