@@ -195,6 +195,11 @@ def _is_denial_item(text: str, start: int, end: int, section: str | None) -> boo
             and bool(_DENIAL_ITEM_AFTER.match(text, end)))
 
 
+# between two names of one test, nothing but a dash or colon: the second names the first ("TB screening -
+# QuantiFERON indeterminate"), and the dash is no minus sign
+_RESTATED_BY = re.compile(r"[ \t]*[-–:][ \t]*")
+
+
 def _is_label(text: str, start: int, end: int) -> bool:
     """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
     infant"), a table row's first cell answered in words ("Cancer | pt denies any personal
@@ -632,6 +637,8 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 if later.start_char >= sent.end_char:
                     break
                 if concepts.get(later.label_, {}).get("value") == config["value"]:
+                    if later.label_ == ent.label_ and _RESTATED_BY.fullmatch(text, ev.end, later.start_char):
+                        continue  # "TB screening - QuantiFERON indeterminate": the next name is the same test's
                     limit = later.start_char
                     break
             value = reader(Mention(text, ev.start, ev.end, sent.start_char, sent.end_char, limit, note_date))

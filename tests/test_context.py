@@ -608,6 +608,9 @@ def flags_of(screener, text, target):
     ("Anticoncepción: DIU desde 2022, sin incidencias.", "DIU", set()),
     ("Currently no method of contraception; we discussed the options.", "method of contraception", {"negated"}),
     ("Paciente sin método anticonceptivo.", "método anticonceptivo", {"negated"}),
+    ("We discussed options including increasing mycophenolate, adding belimumab or voclosporin.", "belimumab", {"hypothetical"}),
+    ("She continues to decline IUD and implant; will use condoms.", "IUD", {"negated"}),
+    ("5. Prior trial participation noted - she is not in any study now.", "trial participation", {"historical"}),
     ("Anticoncepción: ningún método\nPlan: revisión.", "Anticoncepción", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):

@@ -298,3 +298,17 @@ def test_a_label_that_states_its_finding(screener, text, target, label):
 
     rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
     assert [bool(ev.details.get("field_label")) for ev in rows if ev.text == target] == [label]
+
+
+@pytest.mark.parametrize("text, results", [
+    # a generic name, a dash, then the same test named: the dash is no minus sign
+    ("3. TB screening - QuantiFERON indeterminate (low mitogen). CXR clear.",
+     [("TB screening", "indeterminate"), ("QuantiFERON", "indeterminate")]),
+    # different tests in a row keep their own signs
+    ("HBsAg - anti-HBc + anti-HBs 4 mIU/mL", [("HBsAg", "negative"), ("anti-HBc", "positive"), ("anti-HBs", None)]),
+])
+def test_a_test_named_twice_reads_one_result(screener, text, results):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
+    assert [(ev.text, ev.details.get("result")) for ev in rows] == results
