@@ -150,6 +150,9 @@ _DASHED_DMY_RE = _rx(r"<NB>(?P<d>\d{1,2})(?P<sep>[-/])<MONTH>\.?(?P=sep)(?P<y><Y
 # a day that could not be read in a scanned or copied record: "[illegible].11.2023", "??/11/2023",
 # "XX/11/2023", "__/11/2023", "11/??/2023" (month-first). Its month and year still date it: a month range.
 _UNREAD = r"(?:\[[^\]\n]{1,20}\]|\?{1,2}|[xX]{2}|_{1,2})"
+# Chinese and Japanese dates: "2024年9月15日", "2024年9月" and a day left unread "2024年9月[illegible]日"
+_CJK_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[ \t]*年[ \t]*(?P<m>\d{1,2})[ \t]*月"
+                          r"(?:[ \t]*(?:(?P<d>\d{1,2})|\[[^\]\n]{1,20}\]|\?{1,2})[ \t]*日)?")
 _UNREAD_FIRST_RE = _rx(r"(?<![\w./])" + _UNREAD + r"(?P<sep>[-/.])(?P<a>\d{1,2})(?P=sep)(?P<y><Y4>)" + _END)
 _UNREAD_MIDDLE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])" + _UNREAD + r"(?P=sep)(?P<y><Y4>)" + _END)
 
@@ -655,6 +658,13 @@ def _find_numeric_dates(text: str, prefer_day_first: bool, ref: date | None,
                              prefer_day_first or (dotted_day_first and m["sep"] == "."))
         if read is not None:
             yield _mention(text, m.start(), m.end(), read[0], read[0], "day", "absolute", read[1])
+    for m in _CJK_DATE_RE.finditer(text) if "年" in text else ():
+        day = _safe_date(int(m["y"]), int(m["m"]), int(m["d"])) if m["d"] else None
+        if day is not None:
+            yield _mention(text, m.start(), m.end(), day, day, "day", "absolute")
+        elif 1 <= int(m["m"]) <= 12 and not m["d"]:
+            lo, hi = _month_range(int(m["y"]), int(m["m"]))
+            yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
     # whichever side the unread field is on, it is the day: a writer who knows the day knows the month
     for regex in (_UNREAD_FIRST_RE, _UNREAD_MIDDLE_RE):
         for m in regex.finditer(text):

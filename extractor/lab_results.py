@@ -28,15 +28,16 @@ class LabResult:
 _POLARITY = [
     # English, Spanish; German, French, Italian and Dutch words left in translated notes
     ("negative", r"no\s+(?:[\w-]+\s+){0,3}detected|non[\s-]?reactive|not\s+reactive|no\s+reactiv[oa]s?|not\s+detected|undetected|undetectable|"
-                 r"negative|negativ[oa]|neg\b|\(\s*-\s*\)|absent|nonreactive|(?-i:\bNR\b)|"
+                 r"negative(?![ \t]+control)|negativ[oa](?![ \t]+control)|neg\b|\(\s*-\s*\)|absent|nonreactive|(?-i:\bNR\b)|"
                  r"negativ\b|n[ée]gati(?:f|ve)|negatief|nicht\s+reaktiv|non[\s-]r[ée]acti(?:f|ve)|niet\s+reactief|non\s+reattiv[oa]|"
                  r"nicht\s+nachweisbar|non\s+d[ée]tect[ée]e?|niet\s+aantoonbaar|assente|"
                  # Catalan and Portuguese
                  r"negatiu\b|no\s+reactiu\b|n[ãa]o\s+rea(?:c)?tiv[oa]\b|n[ãa]o\s+reagente\b|no\s+detectat\b"),
-    ("positive", r"positive|positiv[oa]|pos\b|reactive|reactivo|detected|\(\s*\+\s*\)|present(?!ation)|"
+    # a test's own controls are no result: "result not reportable (positive control low)"
+    ("positive", r"positive(?![ \t]+control)|positiv[oa](?![ \t]+control)|pos\b|reactive|reactivo|detected|\(\s*\+\s*\)|present(?!ation)|"
                  r"positiv\b|positif|positief|reaktiv|r[ée]acti(?:f|ve)|reactief|reattiv[oa]|nachweisbar|d[ée]tect[ée]e?|aantoonbaar|"
                  r"positiu\b|reactiu\b|rea(?:c)?tiv[oa]\b|reagente\b|detectat\b"),
-    ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive|"
+    ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive|not[ \t]+reportable|uninterpretable|no[ \t]+valorable|"
                       r"ind[ée]termin[ée]e?|unbestimmt|grenzwertig|indeterminat[oa]?\b|onbepaald|[ée]quivoque|douteu(?:x|se)"),
     ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available|"
                 r"ausstehend|angefordert|en\s+cours|en\s+attente|demand[ée]e?|in\s+corso|in\s+attesa|richiest[oa]|aangevraagd|"

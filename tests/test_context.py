@@ -552,7 +552,7 @@ def flags_of(screener, text, target):
     ("Hib is not on her AIR record; will check with GP.", "Hib", {"uncertain"}),
     ("Hib: no documented dose - the card has not been found.", "Hib", {"uncertain"}),
     ("Revisar vacunación frente a Hib.", "Hib", {"uncertain"}),
-    ("No acudió a la cita de enfermería para la vacuna del neumococo.", "neumococo", {"uncertain"}),
+    ("No acudió a la cita de enfermería para la vacuna del neumococo.", "neumococo", {"uncertain", "hypothetical"}),  # an appointment missed
     ("Hib (Hiberix): indicada, el mismo día que Prevenar 20.", "Hib", {"hypothetical"}),
     ("Nefro pide VNC20.", "VNC20", {"hypothetical"}),
     ("Hib sigue sin administrarse.", "Hib", {"negated"}),
@@ -611,6 +611,8 @@ def flags_of(screener, text, target):
     ("We discussed options including increasing mycophenolate, adding belimumab or voclosporin.", "belimumab", {"hypothetical"}),
     ("She continues to decline IUD and implant; will use condoms.", "IUD", {"negated"}),
     ("5. Prior trial participation noted - she is not in any study now.", "trial participation", {"historical"}),
+    ("Telitacicept 160 mg sc weekly was recommended as add-on therapy; the patient declined for reasons of cost.", "Telitacicept", {"negated"}),
+    ("Se recuerda cita de vacunas (Hib + hepatitis B) el 25/02/2025 en Preventiva.", "Hib", {"hypothetical"}),
     ("Anticoncepción: ningún método\nPlan: revisión.", "Anticoncepción", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):

@@ -46,6 +46,7 @@ def check(text: str, expected: tuple[str, date, date, str, str]) -> None:
     ("DOB 1/2/65", ("1/2/65", D(1965, 1, 2), D(1965, 1, 2), "day", "absolute")),
     ("Labs 2024-03-15 10:30 drawn", ("2024-03-15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
     ("Infusion 2024-03-15T08:00", ("2024-03-15", D(2024, 3, 15), D(2024, 3, 15), "day", "absolute")),
+    ("肾穿刺 2024年9月15日", ("2024年9月15日", D(2024, 9, 15), D(2024, 9, 15), "day", "absolute")),
 ])
 def test_absolute_numeric(text: str, expected: tuple) -> None:
     check(text, expected)
@@ -122,6 +123,9 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("biopsia ??/11/2023", ("??/11/2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
     ("bx XX/03/2024 outside", ("XX/03/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("bx 11/??/2023 class IV", ("11/??/2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
+    # Chinese and Japanese dates, with a day left unread
+    ("biopsy was performed on 2024年9月[illegible]日 during this stay", ("2024年9月[illegible]日", D(2024, 9, 1), D(2024, 9, 30), "month", "absolute")),
+    ("入院 2024年9月", ("2024年9月", D(2024, 9, 1), D(2024, 9, 30), "month", "absolute")),
 ])
 def test_month_year(text: str, expected: tuple) -> None:
     check(text, expected)

@@ -53,6 +53,9 @@ from extractor.scores import parse_score
     (" protector; riesgo de reactivación", "", None, None),
     # a comparator in words: "anti-HBs below 10 mIU/mL" is under the cutoff, not 10
     (" below 10 mIU/mL, HBV DNA not detected", "", None, 10.0),
+    # the test's own controls are no result
+    (": result not reportable (positive control low) - indeterminate", "", "indeterminate", None),
+    (": positive control adequate; negative", "", "negative", None),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
