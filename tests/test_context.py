@@ -613,6 +613,7 @@ def flags_of(screener, text, target):
     ("5. Prior trial participation noted - she is not in any study now.", "trial participation", {"historical"}),
     ("Telitacicept 160 mg sc weekly was recommended as add-on therapy; the patient declined for reasons of cost.", "Telitacicept", {"negated"}),
     ("Se recuerda cita de vacunas (Hib + hepatitis B) el 25/02/2025 en Preventiva.", "Hib", {"hypothetical"}),
+    ("- Haemophilus influenzae tipo b (Hiberix): se programa en 4 semanas (25/02/2025).", "Hiberix", {"hypothetical"}),
     ("Anticoncepción: ningún método\nPlan: revisión.", "Anticoncepción", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):
