@@ -15,7 +15,7 @@ from typing import Callable
 
 from .dates import find_dates, note_day_first
 from .demographics import parse_age, parse_sex
-from .doses import parse_dose, route_before
+from .doses import parse_doses, route_before
 from .doses import parse_bsa_m2, parse_weight_kg
 from .isn_class import base_key, find_ln_classes
 from .lab_results import parse_lab_result
@@ -83,8 +83,19 @@ _THRESHOLD_GAP = re.compile(r"(?:\b(?:above|over|exceeding|exceeds|more\s+than|g
                             r"|hasta\s+un\s+m[aá]ximo\s+de|acima\s+de|abaixo\s+de)|[<>≤≥])\s*$", re.IGNORECASE)
 
 
+# a tablet's strength, then the schedule in its own words: "CellCept 500 mg comp, pauta prescrita 1.500 mg/12h",
+# "Myfortic 360 mg tab; sig: 720 mg BID"
+_SCHEDULE_GAP = re.compile(r"[^\S\n]*(?:comp(?:rimidos?)?|tabs?|tablets?|c[áa]ps(?:ulas?)?|caps(?:ules?)?)?\.?[^\S\n]*[,;(]?[^\S\n]*"
+                           r"(?:pauta|posolog[ií]a|dosis|sig|dose|dosing)(?:[^\S\n]+(?:prescrita|pautada|actual|indicada|prescribed|current))?"
+                           r"[^\S\n]*:?[^\S\n]*", re.IGNORECASE)
+
+
 def read_dose(m: Mention) -> Value:
-    dose = parse_dose(m.after)
+    doses = parse_doses(m.after)
+    dose = doses[0] if doses else None
+    if (dose is not None and dose.per_day is None and len(doses) > 1 and doses[1].per_day is not None
+            and _SCHEDULE_GAP.fullmatch(m.after, dose.end, doses[1].start)):
+        dose = replace(doses[1], route=doses[1].route or dose.route, start=dose.start)
     if dose is None or dose.start > MAX_DOSE_GAP or ";" in m.after[: dose.start]:
         return None  # "steroids; persistent proteinuria ~2 g" is not a steroid dose
     if _THRESHOLD_GAP.search(m.after[: dose.start]):

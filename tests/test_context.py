@@ -614,6 +614,8 @@ def flags_of(screener, text, target):
     ("Telitacicept 160 mg sc weekly was recommended as add-on therapy; the patient declined for reasons of cost.", "Telitacicept", {"negated"}),
     ("Se recuerda cita de vacunas (Hib + hepatitis B) el 25/02/2025 en Preventiva.", "Hib", {"hypothetical"}),
     ("- Haemophilus influenzae tipo b (Hiberix): se programa en 4 semanas (25/02/2025).", "Hiberix", {"hypothetical"}),
+    ("IgG baja: valorar IgIV si infecciones de repetición.", "IgIV", {"hypothetical"}),
+    ("Acepta la de hepatitis B, pero NO quiere la de Haemophilus; queda registrado el rechazo.", "Haemophilus", {"negated"}),
     ("Anticoncepción: ningún método\nPlan: revisión.", "Anticoncepción", {"negated"}),
 ])
 def test_context_flags(screener, text, target, flags):

@@ -136,6 +136,10 @@ def test_age_on_birthday_boundary():
     ("CellCept 500 mg - 3 cp de 12/12 h", "CellCept", "1500 mg x2/day = 3000 mg/day oral"),
     ("MYCOPHENOLATE MOFETIL 500MG TAB - TAKE THREE TABLETS BY MOUTH TWICE A DAY", "MYCOPHENOLATE MOFETIL",
      "1500 mg x2/day = 3000 mg/day oral"),
+    # a tablet's strength, then its schedule in words
+    ("Dispensación: CellCept 500 mg comp, pauta prescrita 1.500 mg/12h = 3 g/día.", "CellCept", "1500 mg x2/day = 3000 mg/day oral"),
+    ("Myfortic 360 mg tab; sig: 720 mg BID", "Myfortic", "720 mg x2/day = 1440 mg/day oral"),
+    ("CellCept 500 mg comp; next visit 1000 mg bid", "CellCept", "500 mg oral"),
 ])
 def test_dose_reader(text, mention, dose):
     from extractor.values import Mention, read_dose
