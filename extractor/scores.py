@@ -1,7 +1,8 @@
 """Disease-activity scores written after the instrument's name ("SLEDAI-2K 12", "SLEDAI-2K
 score of 8 on 03/01/2024", "SLEDAI 4 -> 10", "SLEDAI-2K increased from 4 to 10"). A sequence
 of scores is read to its last value: the latest one is the current score. A score written as a
-sum of its descriptors ("SLEDAI-2K: hematuria 4 + proteinuria 4 = 8") is read at its total."""
+sum of its descriptors ("SLEDAI-2K: hematuria 4 + proteinuria 4 = 8") or as a table of items
+under the name is read at its total."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from .dates import MONTH_WORDS
 from .numbers import spelled_numbers
 
-__all__ = ["parse_score"]
+__all__ = ["parse_score", "parse_score_table"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[|-]|date|value|result|fecha|valor|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
@@ -51,6 +52,13 @@ _SUM = re.compile(
     r"^" + _LEAD + r"(?:[^\d=;\n]{1,40}?\d{1,2}\s*[+,]\s*)*[^\d=;\n]{1,40}?\d{1,2}\s*=\s*(?P<total>\d{1,3})(?![\d/]|\.\d)",
     re.IGNORECASE,
 )
+# the score as a table under the name, read at its total row: "SLEDAI-2K (27/05/2025)\n| Ítem | Puntos |\n
+# |---|---|\n| Hematuria | 4 |\n...\n| TOTAL | 10 |"
+_TABLE_TOTAL = re.compile(
+    r"^[^\n]{0,60}\n(?:[ \t]*[^\s][^\n]*\n){1,25}?[ \t|]*(?:total|puntuaci[oó]n\s+total|suma)(?:[ \t]+(?:score|sledai(?:-2k)?|puntos|points))?"
+    r"[ \t.:|=-]*(?P<total>\d{1,3})(?![\d/]|\.\d)",
+    re.IGNORECASE,
+)
 _NUMBERS = re.compile(r"\d{1,3}")
 MAX_SCORE = 105  # SLEDAI-2K's maximum
 
@@ -58,6 +66,9 @@ MAX_SCORE = 105  # SLEDAI-2K's maximum
 def parse_score(after: str) -> tuple[int, int, int] | None:
     """(score, start, end) of the current score in the text after an instrument name, or None."""
     after = spelled_numbers(after[:400])  # "hoy doce" as dictated; offsets unchanged
+    table = parse_score_table(after)
+    if table is not None:
+        return table
     total = _SUM.match(after)
     if total and int(total.group("total")) <= MAX_SCORE:
         return int(total.group("total")), total.start("total"), total.end("total")
@@ -76,3 +87,11 @@ def parse_score(after: str) -> tuple[int, int, int] | None:
     if value > MAX_SCORE:
         return None
     return value, start, end
+
+
+def parse_score_table(after: str) -> tuple[int, int, int] | None:
+    """(total, start, end) of a table of items written under an instrument's name, or None."""
+    table = _TABLE_TOTAL.match(after[:1500])
+    if table and int(table.group("total")) <= MAX_SCORE:
+        return int(table.group("total")), table.start("total"), table.end("total")
+    return None

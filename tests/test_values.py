@@ -91,6 +91,11 @@ def test_lab_result(after, before, result, number):
     ("-2K today: proteinuria 4 = 4.", 4), ("-2K hoje: 12", 12),        # a sum of one descriptor; Portuguese
     ("-2K al alta: 4 (solo proteinuria). En enero era de 16.", 4),   # the score at discharge
     ("-2K was 10 in June 2024 and is 4 today.", 4),                  # a dated old score, then today's
+    # a table of items under the name, read at its total row
+    ("-2K (27/05/2025)\n| Ítem | Puntos |\n|---|---|\n| Hematuria | 4 |\n| Proteinuria | 4 |\n| Úlceras mucosas | 2 |\n"
+     "| TOTAL | 10 |\n(previos: 14 en 12/2024; 4 en 04/2025)", 10),
+    ("-2K today:\n  proteinuria ........ 4\n  low complement ..... 2\n  TOTAL ............. 6\n", 6),
+    (" 8 last visit.\n| Total proteins | 6.1 g/dL |", 8),
 ])
 def test_score(after, value):
     found = parse_score(after)
@@ -183,3 +188,17 @@ def test_result_lines_under_a_test(screener, text, result, number):
 ])
 def test_lab_comparator_in_words(after, comparator):
     assert parse_lab_result(after).comparator == comparator
+
+
+@pytest.mark.parametrize("text, score", [
+    ("SLEDAI-2K (27/05/2025)\n| Ítem | Puntos |\n|---|---|\n| Hematuria | 4 |\n| Proteinuria | 4 |\n| TOTAL | 8 |\n", 8),
+    ("SLEDAI-2K:\n  proteinuria ........ 4\n  TOTAL ............. 4\n", 4),
+    ("SLEDAI-2K not scored today.\n| Total | 12 |\n", None),  # not a heading: the table is not its
+])
+def test_score_heading_over_its_table(text, score):
+    from extractor.values import Mention, read_score
+
+    end = len("SLEDAI-2K")
+    sent_end = text.index("\n") + 1
+    found = read_score(Mention(text, 0, end, 0, sent_end, sent_end, None))
+    assert (found[1]["number"] if found else None) == score
