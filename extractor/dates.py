@@ -347,6 +347,8 @@ def find_dates(text: str, reference_date: date | None = None,
         found.extend(_find_hace(text, ref))
         found.extend(_find_day_of_month(text, ref))
         found.extend(_find_yearless(text, prefer_day_first, ref, named))
+        if prefer_day_first:
+            found.extend(_find_day_ranges_noyear(text, ref))
         found.extend(_find_ago(text, ref))
         found.extend(_find_calendar_relative(text, ref))
         found.extend(_find_relative_seasons(text, ref))
@@ -870,6 +872,12 @@ _DAY_RANGE_RE = _rx(r"(?<![\d/.])(?P<a>\d{1,2})<S>*[-–]<S>*(?P<b>\d{1,2})(?:(?
                     r"|<S>+<MONTH><S>+(?P<y2><Y4>))(?!\d)")
 
 
+# ... with no year, day-first, after a bracket or a cue: "MP 500 mg x3 (28-30/08)", "los días 13-15/1"
+# (not "for 2-3/12", months in UK shorthand)
+_DAY_RANGE_NOYEAR_RE = _rx(r"(?:\(<S>*|\b(?:d[ií]as|el|del|los|on|from|de)<S>+)(?P<a>\d{1,2})<S>*[-–]<S>*(?P<b>\d{1,2})/(?P<m>\d{1,2})"
+                           r"(?![\d/]|\.\d|<UNIT>)")
+
+
 _PAIR_RANGE_RE = _rx(r"(?<![\d/.])(?P<a1>\d{1,2})/(?P<b1>\d{1,2})<S>*[-–]<S>*(?P<a2>\d{1,2})/(?P<b2>\d{1,2})/(?P<y>\d{4})(?!\d)")
 
 
@@ -881,6 +889,17 @@ def _find_day_ranges(text: str) -> Iterator[DateMention]:
         lo, hi = _safe_date(year, month, int(m["a"])), _safe_date(year, month, int(m["b"]))
         if lo is not None and hi is not None and lo < hi:
             yield _mention(text, m.start(), m.end(), lo, hi, "day", "absolute", True)
+
+
+def _find_day_ranges_noyear(text: str, ref: date) -> Iterator[DateMention]:
+    """A range of days of one month with no year, in a day-first note: the latest such run on or
+    before the reference date."""
+    for m in _DAY_RANGE_NOYEAR_RE.finditer(text):
+        a, b, month = int(m["a"]), int(m["b"]), int(m["m"])
+        hi = _nearest_yearless(month, b, ref, past_only=True) if 1 <= month <= 12 and a < b else None
+        lo = _safe_date(hi.year, month, a) if hi is not None else None
+        if lo is not None:
+            yield _mention(text, m.start("a"), m.end(), lo, hi, "day", "relative", True)
 
 
 def _find_pair_ranges(text: str, prefer_day_first: bool) -> Iterator[DateMention]:

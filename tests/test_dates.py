@@ -603,9 +603,18 @@ def test_a_range_of_days_in_one_month(text, lo, hi):
     assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
 
 
-@pytest.mark.parametrize("text", ["BP 120-130/80", "Hb 10-12 g/dL"])
+@pytest.mark.parametrize("text, lo, hi", [
+    ("Inducción: MP 500 mg x3 (28-30/08) y Euro-Lupus", "2024-08-28", "2024-08-30"),  # no year: the latest before the note
+    ("bolos de MP los días 13-15/1", "2025-01-13", "2025-01-15"),
+])
+def test_a_yearless_range_of_days_in_a_day_first_note(text, lo, hi):
+    (m,) = find_dates(text, date(2025, 6, 5) if "13-15" in text else date(2024, 12, 19), True)
+    assert (m.date_min.isoformat(), m.date_max.isoformat()) == (lo, hi)
+
+
+@pytest.mark.parametrize("text", ["BP 120-130/80", "Hb 10-12 g/dL", "symptoms for 2-3/12"])
 def test_number_ranges_are_not_day_ranges(text):
-    assert find_dates(text, date(2025, 6, 5)) == []
+    assert find_dates(text, date(2025, 6, 5), True) == []
 
 
 @pytest.mark.parametrize("text, day_first, other", [
