@@ -159,6 +159,8 @@ _UNREAD_MIDDLE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])" + _UNREAD + r"(?P=se
 # -- absolute, month precision
 _ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
 _NUM_MONTH_RE = _rx(r"<NB>(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
+# two months of one year: "rituximab 2 x 1 g (02-03/2022)"
+_NUM_MONTH_RANGE_RE = _rx(r"(?<![\d/.])(?P<m1>\d{1,2})<S>*[-–]<S>*(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
 # ... across one hard line break too: "rituximab (two doses in November\n2018, for ITP)"
 # ... and with a two-digit year after Spanish "del": "lo dejó en marzo del 24"
 _NAMED_MONTH_RE = _rx(r"\b<MONTH>\.?(?:<S>*,<S>*|<S>+(?:(?:of|del?)<S>+)?|<S>*[-/]<S>*|<S>*\r?\n<S>*)"
@@ -687,12 +689,17 @@ def _find_named_dates(text: str) -> Iterator[DateMention]:
 
 
 def _find_month_years(text: str, named: bool = True) -> Iterator[DateMention]:
-    """March 2024, Mar-2024, March of 2024, marzo de 2024, March '24, 03/2024, 3/2024, 2024-03.
+    """March 2024, Mar-2024, March of 2024, marzo de 2024, March '24, 03/2024, 3/2024, 2024-03, 02-03/2022.
     ``named=False``: the text has no month name, only the numeric forms are looked for."""
     for m in _NAMED_MONTH_RE.finditer(text) if named else ():
         year = int(m["y"]) if m["y"] else _expand_year(int(m["yy"] or m["yy2"]), None)
         lo, hi = _month_range(year, _month_number(m["mon"]))
         yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
+    for m in _NUM_MONTH_RANGE_RE.finditer(text):
+        first, last = int(m["m1"]), int(m["m"])
+        if 1 <= first < last <= 12:
+            lo, hi = _month_range(int(m["y"]), first)[0], _month_range(int(m["y"]), last)[1]
+            yield _mention(text, m.start(), m.end(), lo, hi, "month", "absolute")
     for regex in (_NUM_MONTH_RE, _ISO_MONTH_RE):
         for m in regex.finditer(text):
             if regex is _NUM_MONTH_RE and _RATIO_BEFORE_RE.search(text, max(0, m.start() - 16), m.start()):

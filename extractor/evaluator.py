@@ -790,12 +790,14 @@ def _earlier(ev: Evidence, statement: Evidence, undated_in_same_note: bool) -> b
 
 
 def _named_below(ev: Evidence, denial: Evidence, never_words: list[str], correction_words: list[str],
-                 every: list[Evidence]) -> bool:
+                 context: list[Evidence]) -> bool:
     """A correction further down the same note ("CORRECTION: The fellow note above states rituximab
     was given 03/14/2025. This is incorrect ... She has never received rituximab") corrects the
     dated mention above it: the denial names the drug itself right after a never-word, and a
-    correction word stands in a sentence naming it between the two. "No había recibido nunca
-    rituximab" under the infusion it reports is the history before it, not a correction."""
+    correction word stands between the two in a sentence that names anything (``context``: the
+    patient's evidence; "Revisada la epikriz original, lo que se administró fue inmunoglobulina IV").
+    "No había recibido nunca rituximab" under the infusion it reports is the history before it,
+    not a correction."""
     drug = denial.details.get("drug")
     if not (ev.note_id == denial.note_id and ev.start < denial.start and drug is not None and never_words
             and correction_words and not drug.endswith("_class") and drug == ev.details.get("drug")):
@@ -805,7 +807,7 @@ def _named_below(ev: Evidence, denial: Evidence, never_words: list[str], correct
         return False
     corrected = _any_word(tuple(correction_words))
     return any(o.note_id == ev.note_id and ev.start <= o.start <= denial.start and corrected.search(o.sentence_text)
-               for o in every)
+               for o in context)
 
 
 _NEVER_REACH = 25  # characters after a denied drug where "ever" may stand ("did not receive X at any point")
@@ -856,7 +858,8 @@ def _denies_since(ev: Evidence, since_words: list[str]) -> bool:
 
 def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: list[str],
                     drug_concepts: Iterable[str], since_words: list[str] = (),
-                    again_words: list[str] = (), correction_words: list[str] = ()) -> tuple[list[Evidence], list[Evidence]]:
+                    again_words: list[str] = (), correction_words: list[str] = (),
+                    context: list[Evidence] | None = None) -> tuple[list[Evidence], list[Evidence]]:
     """Rule 5, a later correction over the earlier text: ``(hits kept, corrections used)``.
 
     - A denial that the drug was ever given ("Benlysta was never given", "no llegó a
@@ -901,9 +904,9 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
                             and not o.negated and o.details.get("drug") == ev.details.get("drug") for o in every))
 
     for ev in hits:
-        by = next((d for d in denials if covers(d, ev) and (_earlier(ev, d, True)
-                                                             or _named_below(ev, d, never_words, correction_words, every))),
-                  None)
+        by = next((d for d in denials if covers(d, ev) and (
+            _earlier(ev, d, True) or _named_below(ev, d, never_words, correction_words, every if context is None else context))),
+            None)
         if by is None:
             # its own note's undated mentions only for a study drug named by no drug ("Study drug",
             # "placebo" in the letter that gives the last dose); "Benlysta given today; last dose 3 weeks
@@ -931,7 +934,7 @@ def exposure_in_window(c, v: View) -> Decision:
         hits = restated_events(hits)
     hits = referred_back(hits, c.refers_back_words)
     hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts,
-                                        c.since_words, c.again_words, c.correction_words)
+                                        c.since_words, c.again_words, c.correction_words, context=v.all)
     decision = _exposure_decision(c, v, hits)
     if corrections:
         decision.evidence = decision.evidence + corrections

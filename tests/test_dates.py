@@ -123,6 +123,7 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("biopsia ??/11/2023", ("??/11/2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
     ("bx XX/03/2024 outside", ("XX/03/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("bx 11/??/2023 class IV", ("11/??/2023", D(2023, 11, 1), D(2023, 11, 30), "month", "absolute")),
+    ("rituximab 2 x 1 g (02-03/2022).", ("02-03/2022", D(2022, 2, 1), D(2022, 3, 31), "month", "absolute")),
     # Chinese and Japanese dates, with a day left unread
     ("biopsy was performed on 2024年9月[illegible]日 during this stay", ("2024年9月[illegible]日", D(2024, 9, 1), D(2024, 9, 30), "month", "absolute")),
     ("入院 2024年9月", ("2024年9月", D(2024, 9, 1), D(2024, 9, 30), "month", "absolute")),

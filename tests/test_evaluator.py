@@ -420,6 +420,12 @@ def planned_in(note, days, **kw):
                        "rituximab", 108, "N7", drug="rituximab"), at=500),
       below(denial("She has never received rituximab or any other B-cell targeted agent.", "rituximab", 90, "N7",
                    drug="rituximab", triggers="negated:never received"))], NOT_MET),
+    # ... the correction told in a sentence about another drug: the record checked against its source
+    ([exposure("B_CELL_BIOLOGIC", "rituximab", 108, note="N7", drug="rituximab", start=10),
+      below(said_after("IMMUNOGLOBULIN_THERAPY", "Revisada la epikriz original, lo que se administró fue inmunoglobulina IV.",
+                       "inmunoglobulina IV", 108, "N7", drug="ivig"), at=500),
+      below(denial("La paciente NO ha recibido nunca rituximab ni belimumab.", "rituximab", 90, "N7",
+                   drug="rituximab", triggers="negated:NO ha recibido nunca"))], NOT_MET),
     # ... but with no correction between, it is the history before the dose ("No había recibido nunca rituximab")
     ([exposure("B_CELL_BIOLOGIC", "rituximab", 108, note="N7", drug="rituximab", start=10),
       below(denial("No había recibido nunca rituximab; tampoco anti-CD20.", "rituximab", 108, "N7",
