@@ -615,6 +615,9 @@ def flags_of(screener, text, target):
     ("Se recuerda cita de vacunas (Hib + hepatitis B) el 25/02/2025 en Preventiva.", "Hib", {"hypothetical"}),
     ("- Haemophilus influenzae tipo b (Hiberix): se programa en 4 semanas (25/02/2025).", "Hiberix", {"hypothetical"}),
     ("IgG baja: valorar IgIV si infecciones de repetición.", "IgIV", {"hypothetical"}),
+    ("Mum was treated for breast cancer aged 48 and is well.", "cancer", {"family"}),
+    ("Mode: Category 2 emergency LSCS under spinal - indication: superimposed pre-eclampsia vs lupus nephritis flare.",
+     "LSCS", set()),  # a differential names its neighbours, not the operation
     ("Acepta la de hepatitis B, pero NO quiere la de Haemophilus; queda registrado el rechazo.", "Haemophilus", {"negated"}),
     ("Anticoncepción: ningún método\nPlan: revisión.", "Anticoncepción", {"negated"}),
 ])
