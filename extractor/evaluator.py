@@ -1037,10 +1037,19 @@ def dose_change_in_window(c, v: View) -> Decision:
         return Decision(NOT_MET, since_before, "dose documented unchanged since before the window")
     # Different doses of the same drug between dated mentions: the change lies between them.
     # a medication list states the dose as of its note's date (a fill date on the line is older)
+    # an erratum in a later note denies the dose an earlier note recorded ("FE DE ERRATAS: en la nota de consulta
+    # del 28/05/2025, donde dice 'Enalapril 20 mg/24 h' debe decir ..."): that note's record is no dose
+    errata = [d for d in v.of(c.concepts) if d.negated and not (d.family or d.hypothetical) and d.date_source == "sentence"
+              and d.date_min is not None and d.date_max is not None and (d.details.get("daily_amount") or d.details.get("amount"))]
     by_drug: dict[str, list[Evidence]] = {}
     for ev in targets:
         if ev.historical:
             continue  # a discontinued line or a former dose ("ramipril 5 mg ... Discontinued 14/06") is not the note's dose
+        if any(d.details.get("drug") == ev.details.get("drug") and ev.note_date is not None and d.note_date is not None
+               and d.note_date > ev.note_date and d.date_min <= ev.note_date <= d.date_max
+               and (d.details.get("daily_amount") or d.details.get("amount"))
+               == (ev.details.get("daily_amount") or ev.details.get("amount")) for d in errata):
+            continue
         amount = ev.details.get("daily_amount") or ev.details.get("amount")
         if amount is not None and ev.note_date is not None and ev.note_date <= index:
             by_drug.setdefault(ev.details.get("drug", ev.text.lower()), []).append(ev)

@@ -777,6 +777,12 @@ def acei(days, amount, note, start=0, **kw):
     ([said_after("ACEI_ARB", "No ACE inhibitor today.", "ACE inhibitor", 10, "N1", negated=True)], UNKNOWN),
     ([said_after("ACEI_ARB", "ACE inhibitor/ARB: she has never taken one.", "ACE inhibitor", 10, "N1", negated=True),
       acei(5, 10, "N2")], UNKNOWN),
+    # an erratum names the note whose dose was wrong: "donde dice 'Enalapril 20 mg' debe decir ..." (N2's 20 mg is no dose)
+    ([acei(80, 10, "N1"), acei(23, 20, "N2"),
+      acei(10, 20, "N3", negated=True, note_date=INDEX - timedelta(days=10), date_min=INDEX - timedelta(days=23),
+           date_max=INDEX - timedelta(days=23)),
+      acei(10, 10, "N3", start=60)], NOT_MET),
+    ([acei(80, 10, "N1"), acei(23, 20, "N2"), acei(10, 10, "N3", start=60)], MET),
 ])
 def test_acei_arb_change(evidence, status):
     assert decide("acei_arb_change_2mo", evidence).status == status
