@@ -772,7 +772,7 @@ def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
         # appendicectomy" dates the visit, not the operation
         borrowed = (found is not None and ev.date_source == "sentence" and bool(ev.date_text)
                     and ev.date_text in before[: found.start()])
-        if found is not None and (ev.date_source == "note_date" or borrowed):
+        if found is not None and (ev.date_source in ("note_date", "before_note_date") or borrowed):
             drug = ev.details.get("drug")
             out.append(_told_again(ev, (d for d in dated if d is not ev and d.details.get("drug") == drug))
                        or _as_restatement(ev))

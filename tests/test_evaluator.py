@@ -252,6 +252,11 @@ def seen_after(sentence, days):
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "RITUXIMAB", 132, drug="rituximab", date_source="note_date"),
                               exposure("B_CELL_BIOLOGIC", "RITUXIMAB", 132, drug="rituximab", note="N2", negated=True,
                                        triggers="negated:figura por error")], NOT_MET),
+    # "el periodo de lavado del fármaco del ensayo previo": a history mention after the washout word tells the dated dose again
+    ("investigational_agent_3mo", [exposure("INVESTIGATIONAL", "medicación del ensayo", 120),
+                                   replace(said_after("INVESTIGATIONAL", "Revisar el periodo de lavado del fármaco del ensayo previo.",
+                                                      "fármaco del ensayo", 10, "N2", historical=True),
+                                           date_source="before_note_date", date_min=None)], NOT_MET),
     # "No other biologic therapy apart from belimumab" names the earlier course again
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 370, drug="belimumab"),
                               said_after("B_CELL_BIOLOGIC", "No other biologic therapy apart from belimumab.", "belimumab",
