@@ -150,6 +150,8 @@ class DoseLimit(_Criterion):
     limits: dict[str, dict[Literal["max_mg_per_day", "max_mg_per_m2"], float]]
     glucocorticoids: dict[str, Any]
     medication_sections: list[str] = Field(default_factory=list)
+    # agent classes (mycophenolate) of which one drug is taken at a time: the latest mention of the class is current
+    one_current_per_class: list[str] = Field(default_factory=list)
 
 
 class ExposureInWindow(_Criterion):

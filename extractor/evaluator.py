@@ -634,13 +634,20 @@ def dose_limit(c, v: View) -> Decision:
     bsa_ev = latest(ev for ev in v.affirmed(c.bsa) if ev.details.get("bsa_m2"))
     gc = c.glucocorticoids
     by_drug: dict[str, Evidence] = {}
+
+    def when(e: Evidence) -> tuple:
+        return e.note_date, min(e.date_max or e.note_date, e.note_date), e.start
+
     for ev in current:
         drug = ev.details.get("drug", "")
-        key = "glucocorticoid" if ev.details.get("agent_class") == gc["agent_class"] else drug
-        if key not in by_drug or (ev.note_date, ev.start) > (by_drug[key].note_date, by_drug[key].start):
+        agent_class = ev.details.get("agent_class")
+        key = ("glucocorticoid" if agent_class == gc["agent_class"] else
+               agent_class if agent_class in c.one_current_per_class else drug)
+        if key not in by_drug or when(ev) > when(by_drug[key]):
             by_drug[key] = ev
     above, within, undecided = [], [], []
-    for key, ev in sorted(by_drug.items()):
+    for group, ev in sorted(by_drug.items()):
+        key = group if group == "glucocorticoid" else ev.details.get("drug", "")
         d = ev.details
         if key == "glucocorticoid":
             if is_pulse(d, "iv", gc.get("pulse_min_mg")):

@@ -696,6 +696,10 @@ def drug(name, days, amount, unit="mg", per_day=None, daily=None, route=None, ag
     ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000)], MET),      # 1500 mg BID = 3 g/day
     ([drug("mycophenolate_mofetil", 10, 1250, per_day=2, daily=2500)], NOT_MET),  # equal to the limit
     ([drug("mycophenolate_sodium", 10, 720, per_day=2, daily=1440)], NOT_MET),
+    # "MMF 3 g/day 09/10-10/22/2024, then Myfortic 720 mg BID": one mycophenolate at a time, the latest dated is current
+    ([drug("mycophenolate_mofetil", 10, 1500, per_day=2, daily=3000, start=10, note_date=INDEX - timedelta(days=10),
+           date_min=INDEX - timedelta(days=150), date_max=INDEX - timedelta(days=110)),
+      drug("mycophenolate_sodium", 10, 720, per_day=2, daily=1440, start=60)], NOT_MET),
     ([drug("mycophenolate_sodium", 10, 1080, per_day=2, daily=2160)], MET),
     ([drug("cyclophosphamide", 10, 1200, unit="mg/m2", agent_class="cyclophosphamide")], MET),
     ([drug("cyclophosphamide", 10, 750, unit="mg/m2", agent_class="cyclophosphamide")], NOT_MET),
