@@ -616,6 +616,8 @@ def flags_of(screener, text, target):
     ("- Haemophilus influenzae tipo b (Hiberix): se programa en 4 semanas (25/02/2025).", "Hiberix", {"hypothetical"}),
     ("IgG baja: valorar IgIV si infecciones de repetición.", "IgIV", {"hypothetical"}),
     ("Mum was treated for breast cancer aged 48 and is well.", "cancer", {"family"}),
+    (" - Breastfeeding stopped 22.06.2024 because of mycophenolate.", "Breastfeeding", {"historical"}),
+    ("Breastfeeding stopped because of MMF.", "Breastfeeding", {"historical"}),
     ("NL clase III (A) + V (biopsia 08/10/2024; adenda de AP que sustituye al informe de clase V pura).", "clase V", {"negated"}),
     ('FE DE ERRATAS: donde dice "Enalapril 20 mg/24 h" debe decir "Enalapril 10 mg/24 h".', "Enalapril", {"negated"}),
     ("Mode: Category 2 emergency LSCS under spinal - indication: superimposed pre-eclampsia vs lupus nephritis flare.",
