@@ -683,6 +683,20 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
         in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
+        if in_sentence:
+            # a mention in a bracket that holds a date of its own is of that date: "class III + V, biopsy
+            # 14/09/2024 (class II in 2019)"
+            if sent.start_char not in brackets:
+                brackets[sent.start_char] = [m.span() for m in _BRACKET.finditer(text, sent.start_char, sent.end_char)]
+            # 14/09/2024 (class II in 2019)", "(prednisona desde el 28/01/2025 y MMF desde abril)"; not where
+            # another mention or a semicolon stands between ("(bolos de MP + MMF desde 10/06)": the MMF's date)
+            own_bracket = [(b0, b1) for b0, b1 in brackets[sent.start_char] if b0 < ev.start and ev.end < b1]
+            if own_bracket:
+                b0, b1 = max(own_bracket)
+                inside = [d for d in in_sentence if ev.end <= d.start and d.end < b1 and ";" not in text[ev.end:d.start]
+                          and not any(o is not ent and ev.end <= o.start_char < d.start for o in by_sentence[sent.start_char])]
+                if inside:
+                    in_sentence = inside[:1]
         if drug and in_sentence:
             # "DOSE 2 of 2 (dose 1 given 11/24/2023)": the bracket's date is the other dose's
             other = [m.span() for m in _date_words().other_dose.finditer(text, sent.start_char, sent.end_char)

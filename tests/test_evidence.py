@@ -312,3 +312,17 @@ def test_a_test_named_twice_reads_one_result(screener, text, results):
 
     rows = doc_evidence(screener.nlp(text), "P", "N", NOTE, screener.concepts, screener.section_flags, {})
     assert [(ev.text, ev.details.get("result")) for ev in rows] == results
+
+
+@pytest.mark.parametrize("text, target, date_min", [
+    # a mention in a bracket takes the bracket's next date, its own
+    ("Lupus nephritis class III (A/C) + V, biopsy 14/09/2024 (class II in 2019).", "class II", "2019-01-01"),
+    ("Respuesta parcial a la inducción (prednisona desde el 28/01/2025 y MMF desde abril).", "MMF", "2025-04-01"),
+    # ... not past another mention: the date is the other drug's
+    ("Inducción desde el 17/07/2024 (bolos de MP + MMF, cambiado a micofenolato sódico desde 10/09/2024).", "MP", "2024-07-17"),
+])
+def test_a_bracket_dates_its_mention(screener, text, target, date_min):
+    from extractor.evidence import doc_evidence
+
+    rows = doc_evidence(screener.nlp(text), "P", "N", date(2025, 6, 1), screener.concepts, screener.section_flags, {})
+    assert [str(ev.date_min) for ev in rows if ev.text == target] == [date_min]
