@@ -139,6 +139,9 @@ class AllGroups(_Criterion):
     refusal_words: list[str] = Field(default_factory=list)
     # a plain negation in a sentence naming the record is no record, not a refusal ("No Hib dose on record")
     not_recorded_words: list[str] = Field(default_factory=list)
+    # a negation in a sentence saying the dose is not needed is neither a dose nor a refusal ("Prevenar 20 - not
+    # required (PCV13 + PPV23 series complete)", "No procede VNP23 tras VNC20")
+    not_needed_words: list[str] = Field(default_factory=list)
 
 
 class DoseLimit(_Criterion):

@@ -583,12 +583,15 @@ def all_groups(c, v: View) -> Decision:
     have, declined, missing = [], [], []
     refusal = _any_word(tuple(c.refusal_words)) if c.refusal_words else None
     not_recorded = _any_word(tuple(c.not_recorded_words)) if c.not_recorded_words else None
+    not_needed = _any_word(tuple(c.not_needed_words)) if c.not_needed_words else None
 
     def statement(ev: Evidence) -> bool:
         if ev.family or ev.uncertain:
             return False
         if not ev.negated:
             return not ev.hypothetical
+        if not_needed is not None and not_needed.search(ev.sentence_text):
+            return False
         # the whole trigger text: a negation trigger may itself hold "; " ("; after discussion she declined it")
         refused = refusal is None or refusal.search(ev.context_triggers) is not None
         if ev.hypothetical:

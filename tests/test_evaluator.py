@@ -682,6 +682,12 @@ def vac(kind, negated=False, hypothetical=False, start=0, triggers="", sentence=
       vac("hib", negated=True, start=1, triggers="negated:never given", sentence="Registry: Hib never given.")], NOT_MET),
     ([vac("pneumococcal"), vac("influenza", start=2),
       vac("hib", negated=True, start=1, triggers="negated:not given", sentence="Hib: not given.")], NOT_MET),
+    # a dose not needed is neither given nor refused: the series given before stands
+    ([vac("pneumococcal"), vac("hib", start=1), vac("influenza", start=2),
+      vac("pneumococcal", negated=True, start=3, triggers="negated:No", sentence="No procede VNP23 tras VNC20.")], MET),
+    ([vac("pneumococcal"), vac("hib", start=1), vac("influenza", start=2),
+      vac("pneumococcal", negated=True, start=3, triggers="negated:not required",
+          sentence="[ ] Prevenar 20 - not required (PCV13 + PPV23 series complete)")], MET),
 ])
 def test_vaccinations(evidence, status):
     assert decide("vaccinations", evidence).status == status
