@@ -128,7 +128,9 @@ def read_ln_class(m: Mention) -> Value:
     return None
 
 
-_HEADING_REST = re.compile(r"[ \t]*(?:-?2K)?[ \t]*(?:\([\d/.-]{4,10}\))?[ \t]*:?[ \t]*\r?\n?")  # "SLEDAI-2K (27/05/2025)" alone on its line
+# "SLEDAI-2K (27/05/2025)", "SLEDAI-2K WORKSHEET (12/03/2025):" alone on its line
+_HEADING_REST = re.compile(r"[ \t]*(?:-?2K)?[ \t]*(?:(?:worksheet|score|calculation|scoring|hoja|tabla|c[áa]lculo|puntuaci[óo]n)[ \t]*)?"
+                           r"(?:\([\d/.-]{4,10}\))?[ \t]*:?[ \t]*\r?\n?", re.IGNORECASE)
 
 
 def read_score(m: Mention) -> Value:

@@ -193,6 +193,7 @@ def test_lab_comparator_in_words(after, comparator):
 @pytest.mark.parametrize("text, score", [
     ("SLEDAI-2K (27/05/2025)\n| Ítem | Puntos |\n|---|---|\n| Hematuria | 4 |\n| Proteinuria | 4 |\n| TOTAL | 8 |\n", 8),
     ("SLEDAI-2K:\n  proteinuria ........ 4\n  TOTAL ............. 4\n", 4),
+    ("SLEDAI-2K WORKSHEET (12/03/2025)\n- Proteinuria  4\n- Haematuria   4\n- Low complement 2\nTOTAL = 10   (was 4 on 03/12/2024)\n", 10),
     ("SLEDAI-2K not scored today.\n| Total | 12 |\n", None),  # not a heading: the table is not its
 ])
 def test_score_heading_over_its_table(text, score):
