@@ -176,6 +176,8 @@ _HEADING_AFTER = re.compile(r"(?:[ \t]+[A-ZÁÉÍÓÚÑÜ/&-]+){0,2}[ \t]*:?[ \t
 # ... or a numbered heading in any case: "3) The research study", "2. Vaccines"
 _NUMBERED_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:\d{1,2}[.)]|[A-Za-z]\))[ \t]*(?:(?:the|your|a|an|el|la|los|las)[ \t]+)?$", re.IGNORECASE)
 _LINE_END_AFTER = re.compile(r"[ \t]*:?[ \t]*(?:\r?\n|$)")
+# ... or a heading of its own line over a bulleted list: "PMHx / Operations\n- LLETZ 2018"
+_LIST_HEADING_AFTER = re.compile(r"[ \t]*\r?\n[ \t]*[-*•·][ \t]")
 
 
 # a line or sentence that is nothing but a denial of the mention, as histories list what a patient has
@@ -204,14 +206,16 @@ def _is_label(text: str, start: int, end: int) -> bool:
     """A field name at a line start followed by a colon ("Cancer: no hx of cancer", "TB: BCG as
     infant"), a table row's first cell answered in words ("Cancer | pt denies any personal
     history"; not "Rituximab | 1000 mg IV" nor "Rituximab | Truxima 1 g"), or a heading of its
-    own line, upper-case or numbered ("1) ENSAYOS CLÍNICOS PREVIOS", "3) The research study"):
-    not an assertion of its own; only a negated label ("Contraception: none") says something."""
+    own line, upper-case, numbered or over a bulleted list ("1) ENSAYOS CLÍNICOS PREVIOS", "3) The
+    research study", "PMHx / Operations\n- LLETZ 2018"): not an assertion of its own; only a negated
+    label ("Contraception: none") says something."""
     if _NUMBERED_BEFORE.search(text, max(0, start - 40), start) and _LINE_END_AFTER.match(text, end):
         return True
     if not _LABEL_BEFORE.search(text, max(0, start - 40), start):
         return False
     return (bool(_LABEL_AFTER.match(text, end)) or bool(_CELL_AFTER.match(text, end))
-            or (text[start:end].isupper() and bool(_HEADING_AFTER.match(text, end))))
+            or (text[start:end].isupper() and bool(_HEADING_AFTER.match(text, end)))
+            or bool(_LIST_HEADING_AFTER.match(text, end)))
 
 
 @dataclass(frozen=True)

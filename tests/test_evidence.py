@@ -71,6 +71,8 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     ("C) CLINICAL TRIALS SECTION\nProtocol (phase II) - last dose 14/06/2020.", "CLINICAL TRIALS", True),
     ("- Gestación/lactancia: nuligesta, no lactancia.", "lactancia", True),  # a field naming two topics
     ("Rituximab previous\n", "Rituximab", False),
+    ("PMHx / Operations\n- LLETZ 2018\n- LSCS 03/2020\n", "Operations", True),  # a heading over a list
+    ("Rituximab\n1 g IV on 12/03\n", "Rituximab", False),
 ])
 def test_field_labels(text, mention, label):
     from extractor.evidence import _is_label
