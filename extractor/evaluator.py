@@ -967,11 +967,20 @@ def _exposure_decision(c, v: View, hits: list[Evidence]) -> Decision:
         specific = v.of(c.specified_by)
         # a vague mention is the specific one told in its sentence; one that refers back ("her
         # surgery", "morning of surgery") is a specific one named anywhere in its note
+        # ... and a vague date holding the day a specific operation is dated to is that operation told less
+        # precisely ("Intervenida en octubre" beside "histerectomía ... PROCEDIMIENTO (01/10/2024)"): rule 5
+        dated = [d for d in specific if d.date_min is not None and d.date_min == d.date_max
+                 and not (d.negated or d.family or d.hypothetical)]
         vague = [ev for ev in most_specific(v.affirmed(c.review_concepts))
                  if window_position(ev, index, c.window_days) in ("inside", "straddles")
                  and not any(s.note_id == ev.note_id and (ev.details.get("refers_back")
                                                           or ev.sentence_start <= s.start < ev.sentence_end)
-                             for s in specific)]
+                             for s in specific)
+                 # "desde la cirugía" in a later note: the operation an earlier note named and dated
+                 and not (ev.details.get("refers_back") and any(
+                     d.note_date is not None and ev.note_date is not None and d.note_date < ev.note_date for d in dated))
+                 and not (ev.date_min is not None and ev.date_min != ev.date_max
+                          and any(ev.date_min <= d.date_min <= ev.date_max for d in dated))]
         if vague:
             return Decision(UNKNOWN, vague, f"unspecified procedure within {c.window_days} days, to review: " + _when(vague, index))
     if c.planned_is_unknown:

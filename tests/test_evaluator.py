@@ -384,6 +384,13 @@ def seen_after(sentence, days):
                            exposure("MAJOR_SURGERY", "appendectomy", 187, start=60, sent=(41, 120))], NOT_MET),
     ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "surgery", 30, start=10, sent=(0, 40)),
                            exposure("MAJOR_SURGERY", "appendectomy", 187, start=60, sent=(41, 120))], UNKNOWN),
+    # "desde la cirugía" in a later note refers back to the operation an earlier note dated
+    ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "la cirugía", 30, refers_back=True, note="N2"),
+                           exposure("MAJOR_SURGERY", "histerectomía", 189, note="N1")], NOT_MET),
+    # "Intervenida en octubre" holds the day a dated operation was done: the same one, less precisely (rule 5)
+    ("major_surgery_6mo", [exposure("SURGERY_UNSPECIFIED", "Intervenida", 0, note="N2", date_min=INDEX - timedelta(193),
+                                    date_max=INDEX - timedelta(163)),
+                           exposure("MAJOR_SURGERY", "endarterectomía", 186, note="N1")], NOT_MET),
     # the more specific of two mentions of one operation decides (11/2024 vs 11/10/2024)
     ("major_surgery_6mo", [exposure("MAJOR_SURGERY", "ORIF", 0, date_min=date(2024, 4, 1), date_max=date(2024, 4, 30)),
                            exposure("MAJOR_SURGERY", "ORIF", 190, start=40)], NOT_MET),
