@@ -623,6 +623,7 @@ def flags_of(screener, text, target):
     ("Nunca ha recibido fármacos biológicos; el belimumab queda como opción si no mejora.", "belimumab", {"hypothetical"}),
     ("Sigue con preservativo; se insiste en un DIU por el micofenolato.", "DIU", {"hypothetical"}),
     ("La de Haemophilus todavía no se la han puesto.", "Haemophilus", {"negated"}),
+    ("FAMILY HISTORY:\nhermana con cáncer de mama. Sin antecedentes oncológicos personales.\n", "antecedentes oncológicos", {"negated"}),
     ("Rhupus quiet since off abatacept, surprisingly.", "abatacept", {"historical"}),
     ("NL clase III (A) + V (biopsia 08/10/2024; adenda de AP que sustituye al informe de clase V pura).", "clase V", {"negated"}),
     ('FE DE ERRATAS: donde dice "Enalapril 20 mg/24 h" debe decir "Enalapril 10 mg/24 h".', "Enalapril", {"negated"}),
