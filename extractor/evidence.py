@@ -163,7 +163,7 @@ def clause_bounds(text: str, start: int, end: int, sent_start: int, sent_end: in
 
 
 # a label may list topics and say "past": "Past surgery / anaesthesia:", "Prior biologics & trials:"
-_LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*:")
+_LABEL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*:")  # "Ensayo clínico (Cardiología):"
 # a table row's first cell, answered in words in the next: "Cancer | pt denies any personal history"
 _CELL_AFTER = re.compile(r"(?:[ \t]*[/&][ \t]*[A-Za-z][A-Za-z'-]*)*[ \t]*\|[ \t]*(?=[a-z])")
 # ... after a bullet or number, "past", or other topics of the same field ("Gestación/lactancia:")

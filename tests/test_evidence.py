@@ -72,6 +72,7 @@ def test_evidence_text_equals_note_slice_and_schema(screener):
     ("- Gestación/lactancia: nuligesta, no lactancia.", "lactancia", True),  # a field naming two topics
     ("Rituximab previous\n", "Rituximab", False),
     ("PMHx / Operations\n- LLETZ 2018\n- LSCS 03/2020\n", "Operations", True),  # a heading over a list
+    ("Ensayo clínico (Cardiología): la retiraron del estudio.", "Ensayo clínico", True),  # a bracket before the colon
     ("Rituximab\n1 g IV on 12/03\n", "Rituximab", False),
 ])
 def test_field_labels(text, mention, label):
