@@ -189,7 +189,7 @@ _YEAR_LINE_LEAD_RE = _rx(r"<S>*(?:(?:[-*•]|\d{1,2}[.)])<S>*)?")
 # a year that closes a clause: "appendectomy 2005.", "kidney transplant 2012, on tacrolimus"
 _QUANTITY_BEFORE_RE = _rx(r"(?:\b(?:dose|doses|total|count|volume|level|titer|titre|value|score|weight)<S>+(?:of<S>+)?|=<S>*|\bx<S>*)$")
 _YEAR_CUE_AFTER_RE = _rx(r"(?:<S>*:(?!\d)|[ \t]*(?:[.;,)](?!\d)|\((?!\d|<UNIT>)|(?=\r?\n)|\Z)"
-                         r"|[ \t]+(?:with|without|for|complicated|via|due|after|before|at|then|and|only|-)\b)")
+                         r"|[ \t]+(?:with|without|for|complicated|via|due|after|before|at|then|and|only|-)\b|[ \t]+s/p\b)")
 
 # -- month and day without a year (need reference_date)
 _MD_NOYEAR_RE = _rx(r"\b<MONTH>(?:\.<S>*|<S>+)(?P<d>\d{1,2})<SUF>"

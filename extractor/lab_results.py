@@ -39,7 +39,7 @@ _POLARITY = [
                  r"positiu\b|reactiu\b|rea(?:c)?tiv[oa]\b|reagente\b|detectat\b"),
     ("indeterminate", r"indeterminate|indeterminado|equivocal|borderline|inconclusive|not[ \t]+reportable|uninterpretable|no[ \t]+valorable|"
                       r"ind[ée]termin[ée]e?|unbestimmt|grenzwertig|indeterminat[oa]?\b|onbepaald|[ée]quivoque|douteu(?:x|se)"),
-    ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available|"
+    ("pending", r"pending|pendiente|ordered|sent|in\s+process|to\s+follow|not\s+done|not\s+available|not\s+performed|(?-i:TNP|QNS)\b|"
                 r"ausstehend|angefordert|en\s+cours|en\s+attente|demand[ée]e?|in\s+corso|in\s+attesa|richiest[oa]|aangevraagd|"
                 r"pendent\b|pendente|sol[·.]?licitad[ae]s?"),
 ]
@@ -64,6 +64,9 @@ _BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _MAX_AFTER = 60
+# "HEPATITIS B SURFACE AB, QN | <3.1 | >=10 mIU/mL (immune) | L": the first cell after the name is the value
+# (an empty one, as HL7's "||", is no cell of a table)
+_PIPE_CELL = re.compile(r"[^|\n]{0,12}\|([^|\n]*)\|")
 # A parenthesis right after the name that says when or how the sample was taken, and holds no
 # result: "QuantiFERON-TB Gold Plus (drawn 14/11/2024, repeated after a clotted sample): NEGATIVE".
 _ASIDE_RE = re.compile(r"[ \t:]*\((?P<inner>[^()\n]{1,200})\)")
@@ -79,6 +82,9 @@ def parse_lab_result(after: str, before: str = "") -> LabResult | None:
     if aside and not _POLARITY_RE.search(aside.group()) and not _NUMBER_RE.search(aside.group()):
         after = after[aside.end():]
     window = after[:_MAX_AFTER]
+    cell = _PIPE_CELL.match(window)
+    if cell and cell.group(1).strip():
+        window = cell.group(1)  # a table row: the value cell only, not the reference range after it
     sign = _SIGN_RE.match(window)
     if sign:
         result = "positive" if sign.group("sign") == "+" else "negative"

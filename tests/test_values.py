@@ -56,6 +56,10 @@ from extractor.scores import parse_score
     # the test's own controls are no result
     (": result not reportable (positive control low) - indeterminate", "", "indeterminate", None),
     (": positive control adequate; negative", "", "negative", None),
+    # a table row: the value cell, not the reference range after it; "TNP" is a test not performed
+    (", QN | <3.1 | >=10 mIU/mL (immune) | L", "", None, None),
+    (", TOTAL | TNP | Non-Reactive |", "", "pending", None),
+    (" | 245 mIU/mL | >10 |", "", None, 245.0),
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
