@@ -66,6 +66,7 @@ _BEFORE_RE = re.compile(
 _MAX_AFTER = 60
 # "HEPATITIS B SURFACE AB, QN | <3.1 | >=10 mIU/mL (immune) | L": the first cell after the name is the value
 # (an empty one, as HL7's "||", is no cell of a table)
+_BARE_NUMBER = re.compile(r"[ \t]*(?P<cmp><=|>=|<|>)?[ \t]*(?P<num>\d+(?:[.,]\d+)?)[ \t]*")
 _PIPE_CELL = re.compile(r"[^|\n]{0,12}\|([^|\n]*)\|")
 # A parenthesis right after the name that says when or how the sample was taken, and holds no
 # result: "QuantiFERON-TB Gold Plus (drawn 14/11/2024, repeated after a clotted sample): NEGATIVE".
@@ -85,6 +86,12 @@ def parse_lab_result(after: str, before: str = "") -> LabResult | None:
     cell = _PIPE_CELL.match(window)
     if cell and cell.group(1).strip():
         window = cell.group(1)  # a table row: the value cell only, not the reference range after it
+        bare = _BARE_NUMBER.fullmatch(window)
+        unit = _NUMBER_RE.search(after[cell.end():after.find("\n") if "\n" in after else len(after)]) if bare else None
+        if bare and unit:  # "HBV SURFACE AB, QUANT | 88 | >=10 mIU/mL |": the row's unit is the value's
+            cmp = bare.group("cmp")
+            return LabResult(None, float(bare.group("num").replace(",", ".")), _CMP.get(cmp, cmp) if cmp else None,
+                             re.sub(r"\s+", "", unit.group("unit")), window.strip())
     sign = _SIGN_RE.match(window)
     if sign:
         result = "positive" if sign.group("sign") == "+" else "negative"

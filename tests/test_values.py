@@ -57,9 +57,10 @@ from extractor.scores import parse_score
     (": result not reportable (positive control low) - indeterminate", "", "indeterminate", None),
     (": positive control adequate; negative", "", "negative", None),
     # a table row: the value cell, not the reference range after it; "TNP" is a test not performed
-    (", QN | <3.1 | >=10 mIU/mL (immune) | L", "", None, None),
+    (", QN | <3.1 | >=10 mIU/mL (immune) | L", "", None, 3.1),
     (", TOTAL | TNP | Non-Reactive |", "", "pending", None),
     (" | 245 mIU/mL | >10 |", "", None, 245.0),
+    (", QUANT | 88 | >=10 mIU/mL |", "", None, 88.0),  # the row's unit is the value's
 ])
 def test_lab_result(after, before, result, number):
     found = parse_lab_result(after, before)
