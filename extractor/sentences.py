@@ -84,12 +84,13 @@ _WRAP_MIN = 60  # a wrapped line is at least this long, and near the longest lin
 
 
 def _wrap_width(text: str) -> int:
-    """The width a note's prose was hard-wrapped at: its longest line, when at least three lines
-    come within a few characters of it (one long line alone is no wrapping); else 0."""
+    """The width a note's prose was hard-wrapped at: its longest prose line (a table row of 128
+    characters is no prose), when at least three lines come within a few characters of it (one
+    long line alone is no wrapping); else 0."""
     if "\n" not in text:
         return 0
-    lengths = [len(line.rstrip()) for line in text.split("\n")]
-    widest = max(lengths)
+    lengths = [len(line.rstrip()) for line in text.split("\n") if not _NOT_PROSE.search(line.strip())]
+    widest = max(lengths, default=0)
     if widest < _WRAP_MIN or sum(n >= widest - 12 for n in lengths) < 3:
         return 0
     return widest

@@ -620,6 +620,7 @@ def flags_of(screener, text, target):
     ("Breastfeeding stopped because of MMF.", "Breastfeeding", {"historical"}),
     ("IgG 5.9 g/L (L); IVIG replacement only if recurrent bacterial infections.", "IVIG", {"hypothetical"}),
     ("Plan: motivate to PTC for rituximab.", "rituximab", {"hypothetical"}),
+    ("She prefers to try Benlysta first; prior auth submitted today.", "Benlysta", {"hypothetical"}),
     ("Nunca ha recibido fármacos biológicos; el belimumab queda como opción si no mejora.", "belimumab", {"hypothetical"}),
     ("Sigue con preservativo; se insiste en un DIU por el micofenolato.", "DIU", {"hypothetical"}),
     ("La de Haemophilus todavía no se la han puesto.", "Haemophilus", {"negated"}),

@@ -52,6 +52,16 @@ from extractor.sentences import sentence_spans
     ("Patient doing well overall with decreased swelling in both legs and no rash\nPrednisone 10 mg daily", ["Patient doing well overall with decreased swelling in both legs and no rash\n", "Prednisone 10 mg daily"]),
     ("HBcAb total | REACTIVE | A |            | Non-reactive          | 11/26/2024 08:12\nHBsAb | 212",
      ["HBcAb total | REACTIVE | A |            | Non-reactive          | 11/26/2024 08:12\n", "HBsAb | 212"]),
+    # ... measured on prose lines: a longer table row elsewhere in the note is no wrap width
+    ("Influenza, trivalent, PF (2024-2025) | FLUZONE TRIVALENT / UT8392JA | 0.5 mL | IM / L deltoid | given by RN\n"
+     "persistently active nephritis and rising proteinuria - partial response at best,\n"
+     "no further improvement since August. Options discussed at length: add belimumab\n"
+     "(Benlysta) vs voclosporin vs referral for research protocols. She prefers to try\n"
+     "Benlysta first; prior auth submitted today.",
+     ["Influenza, trivalent, PF (2024-2025) | FLUZONE TRIVALENT / UT8392JA | 0.5 mL | IM / L deltoid | given by RN\n",
+      "persistently active nephritis and rising proteinuria - partial response at best,\nno further improvement since August. ",
+      "Options discussed at length: add belimumab\n(Benlysta) vs voclosporin vs referral for research protocols. ",
+      "She prefers to try\nBenlysta first; prior auth submitted today."]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):
