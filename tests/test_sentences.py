@@ -53,12 +53,12 @@ from extractor.sentences import sentence_spans
     ("HBcAb total | REACTIVE | A |            | Non-reactive          | 11/26/2024 08:12\nHBsAb | 212",
      ["HBcAb total | REACTIVE | A |            | Non-reactive          | 11/26/2024 08:12\n", "HBsAb | 212"]),
     # ... measured on prose lines: a longer table row elsewhere in the note is no wrap width
-    ("Influenza, trivalent, PF (2024-2025) | FLUZONE TRIVALENT / UT8392JA | 0.5 mL | IM / L deltoid | given by RN\n"
+    ("Influenza, trivalent, PF (2024-2025) | FLUZONE TRIVALENT / UT8392JA | 0.5 mL | IM / L deltoid | given by RN\n\n"
      "persistently active nephritis and rising proteinuria - partial response at best,\n"
      "no further improvement since August. Options discussed at length: add belimumab\n"
      "(Benlysta) vs voclosporin vs referral for research protocols. She prefers to try\n"
      "Benlysta first; prior auth submitted today.",
-     ["Influenza, trivalent, PF (2024-2025) | FLUZONE TRIVALENT / UT8392JA | 0.5 mL | IM / L deltoid | given by RN\n",
+     ["Influenza, trivalent, PF (2024-2025) | FLUZONE TRIVALENT / UT8392JA | 0.5 mL | IM / L deltoid | given by RN\n", "\n",
       "persistently active nephritis and rising proteinuria - partial response at best,\nno further improvement since August. ",
       "Options discussed at length: add belimumab\n(Benlysta) vs voclosporin vs referral for research protocols. ",
       "She prefers to try\nBenlysta first; prior auth submitted today."]),
