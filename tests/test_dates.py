@@ -302,6 +302,7 @@ def test_day_first(text: str, day_first: bool | None, expected: tuple[date, bool
     ("Biopsie am 05/03/2025 bei Lupusnephritis und mit Halbmonden, nicht membranös", True),
     ("Biopsy on 05/03/2025 for lupus nephritis; the report is in the chart", None),   # English: undecided
     ("Biopsia renal percutánea realizada el 10/02/2025 con aguja 16G, que muestra proliferación", True),  # Spanish
+    ("INFORME DE BIOPSIA RENAL\nPaciente: Varón, 70 años\nFecha de la biopsia: 07/11/2024", True),  # a terse Spanish report
 ])
 def test_note_day_first(text: str, expected: bool | None) -> None:
     assert note_day_first(text) is expected
