@@ -1042,7 +1042,7 @@ def dose_change_in_window(c, v: View) -> Decision:
     stable_drugs = {id(d) for _, d in stable}
     changes = [(e, d) for e, d in changes if not (e.date_source == "note_date" and id(d) in stable_drugs)]
     # "sin cambios desde que se subió en enero" retells the change a note of 17/01 dated to the day
-    changes = [(e, d) for e, d in changes if not _retold(e, d, changes)]
+    changes = [(e, d) for e, d in changes if not _retold(e, d, changes) and not _told_after(e, d, changes)]
     inside = [(e, d) for e, d in changes if window_position(e, index, c.window_days) == "inside"]
     if inside:
         return Decision(MET, [x for pair in inside for x in pair], "change within window: " + _when([d for _, d in inside], index))
@@ -1113,6 +1113,21 @@ def dose_change_in_window(c, v: View) -> Decision:
         if never:
             return Decision(NOT_MET, never[:3], "never on an ACE inhibitor or ARB: " + _summ(never[:3]))
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
+
+
+_AFTER_CHANGE = re.compile(r"\b(?:after|following|post|since|tras|despu[ée]s\s+de)\s+(?:the\s+|her\s+|his\s+|la\s+|el\s+|su\s+)?"
+                           r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _told_after(change: Evidence, drug: Evidence, changes: list[tuple[Evidence, Evidence]]) -> bool:
+    """A change named after "after" ("BMP 2024-09-26: K 4.9 after ramipril increase") is an earlier
+    change of the same drug told again, when one is dated to the day on or before the sentence's date."""
+    before = change.sentence_text[: max(0, change.start - change.sentence_start)]
+    if not _AFTER_CHANGE.search(before[-60:]) or change.date_min is None:
+        return False
+    key = drug.details.get("drug", drug.text.lower())
+    return any(e is not change and e.date_min is not None and e.date_min == e.date_max and e.date_max <= change.date_min
+               and d.details.get("drug", d.text.lower()) == key for e, d in changes)
 
 
 def _retold(change: Evidence, drug: Evidence, changes: list[tuple[Evidence, Evidence]]) -> bool:

@@ -805,6 +805,12 @@ def acei(days, amount, note, start=0, **kw):
            date_max=INDEX - timedelta(days=23)),
       acei(10, 10, "N3", start=60)], NOT_MET),
     ([acei(80, 10, "N1"), acei(23, 20, "N2"), acei(10, 10, "N3", start=60)], MET),
+    # "BMP 2024-09-26: K 4.9 after ramipril increase" tells again the increase dated 63 days back
+    ([acei(63, 10, "N1", sent=(0, 40)), ev("DOSE_CHANGE", "increased", 63, note="N1", start=12, sent=(0, 40)),
+      replace(said_after("DOSE_CHANGE", "BMP 2024-09-26 K 4.9, Cr 85 after ramipril increase - OK.", "increase", 53, "N2"),
+              date_source="sentence"),
+      replace(said_after("ACEI_ARB", "BMP 2024-09-26 K 4.9, Cr 85 after ramipril increase - OK.", "ramipril", 53, "N2",
+                         drug="lisinopril"), date_source="sentence")], NOT_MET),
 ])
 def test_acei_arb_change(evidence, status):
     assert decide("acei_arb_change_2mo", evidence).status == status
