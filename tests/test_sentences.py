@@ -62,6 +62,8 @@ from extractor.sentences import sentence_spans
       "persistently active nephritis and rising proteinuria - partial response at best,\nno further improvement since August. ",
       "Options discussed at length: add belimumab\n(Benlysta) vs voclosporin vs referral for research protocols. ",
       "She prefers to try\nBenlysta first; prior auth submitted today."]),
+    # a line ending in a verb still waiting for its object goes on: "se le ofrecen\nDIU o implante"
+    ("Se le ofrecen\nDIU o implante; lo pensará.", ["Se le ofrecen\nDIU o implante; lo pensará."]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):
