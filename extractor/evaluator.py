@@ -766,6 +766,21 @@ def _first_entry(ev: Evidence, evs: list[Evidence]) -> Evidence | None:
     return _dated_like(ev, first) if first is not None else None
 
 
+def _dated_in_sentence(evs: list[Evidence]) -> list[Evidence]:
+    """A past mention of a study named by no drug, with no date of its own ("Prior trial participation
+    noted - not in any study now (last study drug 06/14/2022)"), is dated like the dated mention of the
+    same concept in its sentence: one study told twice."""
+    out = []
+    for ev in evs:
+        mate = None
+        if ev.date_source == "before_note_date" and ev.details.get("drug") is None:
+            mate = next((d for d in evs if d is not ev and d.note_id == ev.note_id and d.concept == ev.concept
+                         and d.sentence_start == ev.sentence_start and d.details.get("drug") is None
+                         and d.date_source not in ("note_date", "before_note_date") and d.date_min is not None), None)
+        out.append(_dated_like(ev, mate) if mate is not None else ev)
+    return out
+
+
 def referred_back(evs: list[Evidence], words: list[str]) -> list[Evidence]:
     """An undated mention right after one of ``words`` ("low IgG after RTX", "post-rituximab
     hypogammaglobulinaemia") is an earlier administration told again: it is viewed with the latest
@@ -943,6 +958,7 @@ def exposure_in_window(c, v: View) -> Decision:
     if c.events:
         hits = restated_events(hits)
     hits = referred_back(hits, c.refers_back_words)
+    hits = _dated_in_sentence(hits)
     hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts,
                                         c.since_words, c.again_words, c.correction_words, context=v.all)
     decision = _exposure_decision(c, v, hits)

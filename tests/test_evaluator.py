@@ -257,6 +257,12 @@ def seen_after(sentence, days):
                                    replace(said_after("INVESTIGATIONAL", "Revisar el periodo de lavado del fármaco del ensayo previo.",
                                                       "fármaco del ensayo", 10, "N2", historical=True),
                                            date_source="before_note_date", date_min=None)], NOT_MET),
+    # "Prior trial participation noted (last study drug 06/14/2022)": the undated history is the dated study drug
+    ("investigational_agent_3mo", [replace(said_after("INVESTIGATIONAL", "Prior trial participation noted (last study drug 06/14/2022).",
+                                                      "trial participation", 10, "N2", historical=True),
+                                           date_source="before_note_date", date_min=None),
+                                   replace(said_after("INVESTIGATIONAL", "Prior trial participation noted (last study drug 06/14/2022).",
+                                                      "study drug", 890, "N2"), date_source="sentence")], NOT_MET),
     # "No other biologic therapy apart from belimumab" names the earlier course again
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 370, drug="belimumab"),
                               said_after("B_CELL_BIOLOGIC", "No other biologic therapy apart from belimumab.", "belimumab",
