@@ -1097,7 +1097,8 @@ def dose_change_in_window(c, v: View) -> Decision:
             if da != db:
                 # ... or told, dated, in the earlier dose's own note ("dose increased from 50 mg to 100 mg the
                 # 17/11/2024" beside "old boxes of losartan 50 mg" in the note of 18/11)
-                explained = [e for e, d in changes if d.details.get("drug") == drug and e.date_source != "note_date"
+                explained = [e for e, d in changes if d.details.get("drug") == drug
+                             and (e.date_source != "note_date" or e.note_id == a.note_id)
                              and e.date_min is not None and e.date_max <= b.note_date
                              and (a.note_date <= e.date_min
                                   or (e.note_id == a.note_id and (d.details.get("daily_amount") or d.details.get("amount")) == db))]

@@ -811,6 +811,10 @@ def acei(days, amount, note, start=0, **kw):
            date_max=INDEX - timedelta(days=23)),
       acei(10, 10, "N3", start=60)], NOT_MET),
     ([acei(80, 10, "N1"), acei(23, 20, "N2"), acei(10, 10, "N3", start=60)], MET),
+    # "SUBO candesartán de 8 mg a 16 mg/día" in the note of 63 days back: the change is that note's, before the window
+    ([acei(63, 8, "N6", start=10, sent=(0, 60), date_source="note_date"),
+      ev("DOSE_CHANGE", "SUBO", 63, note="N6", start=0, sent=(0, 60), date_source="note_date"),
+      acei(21, 16, "N7", date_source="note_date")], NOT_MET),
     # "BMP 2024-09-26: K 4.9 after ramipril increase" tells again the increase dated 63 days back
     ([acei(63, 10, "N1", sent=(0, 40)), ev("DOSE_CHANGE", "increased", 63, note="N1", start=12, sent=(0, 40)),
       replace(said_after("DOSE_CHANGE", "BMP 2024-09-26 K 4.9, Cr 85 after ramipril increase - OK.", "increase", 53, "N2"),
