@@ -768,15 +768,17 @@ def _first_entry(ev: Evidence, evs: list[Evidence]) -> Evidence | None:
 
 def _dated_in_sentence(evs: list[Evidence]) -> list[Evidence]:
     """A past mention of a study named by no drug, with no date of its own ("Prior trial participation
-    noted - not in any study now (last study drug 06/14/2022)"), is dated like the dated mention of the
-    same concept in its sentence: one study told twice."""
+    noted - not in any study now (last study drug 06/14/2022)", "has discontinued study treatment" in a
+    letter that lists the doses), is dated like the dated mention of the same concept in its sentence,
+    else the latest in its note: one study told twice."""
     out = []
     for ev in evs:
         mate = None
         if ev.date_source == "before_note_date" and ev.details.get("drug") is None:
-            mate = next((d for d in evs if d is not ev and d.note_id == ev.note_id and d.concept == ev.concept
-                         and d.sentence_start == ev.sentence_start and d.details.get("drug") is None
-                         and d.date_source not in ("note_date", "before_note_date") and d.date_min is not None), None)
+            dated = [d for d in evs if d is not ev and d.note_id == ev.note_id and d.concept == ev.concept
+                     and d.details.get("drug") is None and d.date_source not in ("note_date", "before_note_date")
+                     and d.date_min is not None]
+            mate = next((d for d in dated if d.sentence_start == ev.sentence_start), None) or latest(dated)
         out.append(_dated_like(ev, mate) if mate is not None else ev)
     return out
 

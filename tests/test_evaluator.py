@@ -263,6 +263,11 @@ def seen_after(sentence, days):
                                            date_source="before_note_date", date_min=None),
                                    replace(said_after("INVESTIGATIONAL", "Prior trial participation noted (last study drug 06/14/2022).",
                                                       "study drug", 890, "N2"), date_source="sentence")], NOT_MET),
+    # "has discontinued study treatment" in a letter that dates the doses: the latest dated one of the note
+    ("investigational_agent_3mo", [replace(said_after("INVESTIGATIONAL", "He has discontinued study treatment.", "study treatment",
+                                                      10, "N3", historical=True), date_source="before_note_date", date_min=None),
+                                   replace(exposure("INVESTIGATIONAL", "Investigational product", 97, note="N3", start=200),
+                                           note_date=INDEX - timedelta(days=10))], NOT_MET),
     # "No other biologic therapy apart from belimumab" names the earlier course again
     ("b_cell_biologic_12mo", [exposure("B_CELL_BIOLOGIC", "belimumab", 370, drug="belimumab"),
                               said_after("B_CELL_BIOLOGIC", "No other biologic therapy apart from belimumab.", "belimumab",
