@@ -201,6 +201,8 @@ class DoseChangeInWindow(_Criterion):
     window_days: int
     # a denial with one of these words ("she has never taken one") says there was no dose to change
     never_words: list[str] = Field(default_factory=list)
+    # a change named after one of these ("K 4.9 after ramipril increase") is an earlier dated change told again
+    retold_after_words: list[str] = Field(default_factory=list)
 
 
 class LabPanel(_Criterion):

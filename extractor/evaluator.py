@@ -766,7 +766,7 @@ def _first_entry(ev: Evidence, evs: list[Evidence]) -> Evidence | None:
     return _dated_like(ev, first) if first is not None else None
 
 
-def _dated_in_sentence(evs: list[Evidence]) -> list[Evidence]:
+def _study_told_twice(evs: list[Evidence]) -> list[Evidence]:
     """A past mention of a study named by no drug, with no date of its own ("Prior trial participation
     noted - not in any study now (last study drug 06/14/2022)", "has discontinued study treatment" in a
     letter that lists the doses), is dated like the dated mention of the same concept in its sentence,
@@ -960,7 +960,7 @@ def exposure_in_window(c, v: View) -> Decision:
     if c.events:
         hits = restated_events(hits)
     hits = referred_back(hits, c.refers_back_words)
-    hits = _dated_in_sentence(hits)
+    hits = _study_told_twice(hits)
     hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts,
                                         c.since_words, c.again_words, c.correction_words, context=v.all)
     decision = _exposure_decision(c, v, hits)
@@ -1060,7 +1060,8 @@ def dose_change_in_window(c, v: View) -> Decision:
     stable_drugs = {id(d) for _, d in stable}
     changes = [(e, d) for e, d in changes if not (e.date_source == "note_date" and id(d) in stable_drugs)]
     # "sin cambios desde que se subió en enero" retells the change a note of 17/01 dated to the day
-    changes = [(e, d) for e, d in changes if not _retold(e, d, changes) and not _told_after(e, d, changes)]
+    changes = [(e, d) for e, d in changes if not _retold(e, d, changes)
+               and not _told_after(e, d, changes, c.retold_after_words)]
     inside = [(e, d) for e, d in changes if window_position(e, index, c.window_days) == "inside"]
     if inside:
         return Decision(MET, [x for pair in inside for x in pair], "change within window: " + _when([d for _, d in inside], index))
@@ -1134,15 +1135,18 @@ def dose_change_in_window(c, v: View) -> Decision:
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
 
 
-_AFTER_CHANGE = re.compile(r"\b(?:after|following|post|since|tras|despu[ée]s\s+de)\s+(?:the\s+|her\s+|his\s+|la\s+|el\s+|su\s+)?"
-                           r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+@functools.lru_cache(maxsize=None)
+def _word_then_drug(words: tuple[str, ...]) -> re.Pattern:
+    """One of ``words``, a determiner perhaps, and up to two words (the drug's name) ending the text."""
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\s+(?:(?:the|her|his|la|el|su)\s+)?(?:[\w-]+\s+){0,2}$",
+                      re.IGNORECASE)
 
 
-def _told_after(change: Evidence, drug: Evidence, changes: list[tuple[Evidence, Evidence]]) -> bool:
-    """A change named after "after" ("BMP 2024-09-26: K 4.9 after ramipril increase") is an earlier
-    change of the same drug told again, when one is dated to the day on or before the sentence's date."""
+def _told_after(change: Evidence, drug: Evidence, changes: list[tuple[Evidence, Evidence]], words: list[str]) -> bool:
+    """A change named after one of ``words`` ("BMP 2024-09-26: K 4.9 after ramipril increase") is an
+    earlier change of the same drug told again, when one is dated to the day on or before the sentence's date."""
     before = change.sentence_text[: max(0, change.start - change.sentence_start)]
-    if not _AFTER_CHANGE.search(before[-60:]) or change.date_min is None:
+    if not words or not _word_then_drug(tuple(words)).search(before[-60:]) or change.date_min is None:
         return False
     key = drug.details.get("drug", drug.text.lower())
     return any(e is not change and e.date_min is not None and e.date_min == e.date_max and e.date_max <= change.date_min

@@ -587,6 +587,12 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     context_of: dict[int, list[tuple[str, str]]] = {}  # a mention's ConText flags and triggers, by start
     comparisons: dict[int, list[tuple[int, int]]] = {}  # "vs", "previously" spans, by sentence start
     brackets: dict[int, list[tuple[int, int]]] = {}  # "(...)" spans, by sentence start
+
+    def sentence_brackets(sent) -> list[tuple[int, int]]:
+        if sent.start_char not in brackets:
+            brackets[sent.start_char] = [m.span() for m in _BRACKET.finditer(text, sent.start_char, sent.end_char)]
+        return brackets[sent.start_char]
+
     header_dates: dict[str, DateMention | None] = {}  # the report's specimen / operation date, read once if needed
     for i, ent in enumerate(ents):
         sent = ent_sents[i]
@@ -678,23 +684,18 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
         if not drug:
             # a drug in a bracket keeps the bracket's dates: "LN class IV-S, after Euro-Lupus (6 pulses
             # cyclophosphamide 500 mg, last one 13/03/2025)" does not date the class
-            if sent.start_char not in brackets:
-                brackets[sent.start_char] = [m.span() for m in _BRACKET.finditer(text, sent.start_char, sent.end_char)]
             blockers += [(o.start_char, o.end_char) for o in by_sentence[sent.start_char] if o is not ent and _drug_of(o)
                          and any(b0 < o.start_char and o.end_char < b1 and not b0 <= ent.start_char < b1
-                                 for b0, b1 in brackets[sent.start_char])]
+                                 for b0, b1 in sentence_brackets(sent))]
         # a value read further on ("SLEDAI 4 (03/2024) -> 14 (07/2024)") is dated where it is written
         anchor = ev.details.get("value_offset")
         start, end = (anchor, anchor + 1) if anchor is not None else (ev.start, ev.end)
         in_sentence = dates[bisect.bisect_right(date_ends, sent.start_char):bisect.bisect_left(date_starts, sent.end_char)]
         if in_sentence:
-            # a mention in a bracket that holds a date of its own is of that date: "class III + V, biopsy
-            # 14/09/2024 (class II in 2019)"
-            if sent.start_char not in brackets:
-                brackets[sent.start_char] = [m.span() for m in _BRACKET.finditer(text, sent.start_char, sent.end_char)]
+            # a mention in a bracket, the bracket's next date its own, is of that date: "class III + V, biopsy
             # 14/09/2024 (class II in 2019)", "(prednisona desde el 28/01/2025 y MMF desde abril)"; not where
             # another mention or a semicolon stands between ("(bolos de MP + MMF desde 10/06)": the MMF's date)
-            own_bracket = [(b0, b1) for b0, b1 in brackets[sent.start_char] if b0 < ev.start and ev.end < b1]
+            own_bracket = [(b0, b1) for b0, b1 in sentence_brackets(sent) if b0 < ev.start and ev.end < b1]
             if own_bracket:
                 b0, b1 = max(own_bracket)
                 inside = [d for d in in_sentence if ev.end <= d.start and d.end < b1 and ";" not in text[ev.end:d.start]
