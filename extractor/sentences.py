@@ -36,6 +36,9 @@ _BOUNDARY = re.compile(rf"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n|(?P<label>(?<
 _HAS_LABEL = re.compile(r"[A-Za-z)]:(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 _INITIALISM = re.compile(r"(?:[A-Z]\.)+[A-Z]")
+# "ingresada en el H. Infanta Leonor", "(H. El Bierzo)": Hospital, not a sentence's end ("EN 12 H. INFORME" is hours)
+_CAPITAL_NEXT = re.compile(r"[ \t]*[A-ZÁÉÍÓÚÑ]")
+_HOSPITAL_BEFORE = re.compile(r"(?:\b(?:el|del|al|en|un|los)[ \t]+|\()$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if before == ".." or before == " .":
                 continue  # dot leaders of a table row ("HBsAg ........ Non-reactive") or an ellipsis
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
-            if word and (word.group(1).lower() in _words().abbreviations or _INITIALISM.fullmatch(word.group(1))):
-                continue  # "Dr. Smith"; an initialism: "en el H.U. Donostia", "C.S. O Ventorrillo"
+            if word and (word.group(1).lower() in _words().abbreviations or _INITIALISM.fullmatch(word.group(1))
+                         or (word.group(1) == "H" and _CAPITAL_NEXT.match(text, match.end())
+                             and _HOSPITAL_BEFORE.search(text, max(0, word.start() - 6), word.start()))):
+                continue  # "Dr. Smith"; an initialism: "en el H.U. Donostia", "C.S. O Ventorrillo"; "el H. Infanta Leonor"
         if cut > start:
             spans.append((start, cut))
             start = cut

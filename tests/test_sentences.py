@@ -64,6 +64,11 @@ from extractor.sentences import sentence_spans
       "She prefers to try\nBenlysta first; prior auth submitted today."]),
     # a line ending in a verb still waiting for its object goes on: "se le ofrecen\nDIU o implante"
     ("Se le ofrecen\nDIU o implante; lo pensará.", ["Se le ofrecen\nDIU o implante; lo pensará."]),
+    # "H." before a capital is a hospital's abbreviation; "24 h." and "hepatitis B." end sentences
+    ("Ingresada en el H. Infanta Leonor: recibió IgIV. Plaquetas bien.",
+     ["Ingresada en el H. Infanta Leonor: recibió IgIV. ", "Plaquetas bien."]),
+    ("Proteinuria 3 g/24 h. Inicia MMF.", ["Proteinuria 3 g/24 h. ", "Inicia MMF."]),
+    ("HEMATURIA AUTOLIMITADA EN 12 H. INFORME AP: NL CLASE IV.", ["HEMATURIA AUTOLIMITADA EN 12 H. ", "INFORME AP: NL CLASE IV."]),
     ("", []),
 ])
 def test_sentence_spans(text, expected):
