@@ -1078,25 +1078,23 @@ def dose_change_in_window(c, v: View) -> Decision:
     # an erratum in a later note denies the dose an earlier note recorded ("FE DE ERRATAS: en la nota de consulta
     # del 28/05/2025, donde dice 'Enalapril 20 mg/24 h' debe decir ..."): that note's record is no dose
     errata = [d for d in v.of(c.concepts) if d.negated and not (d.family or d.hypothetical) and d.date_source == "sentence"
-              and d.date_min is not None and d.date_max is not None and (d.details.get("daily_amount") or d.details.get("amount"))]
+              and d.date_min is not None and d.date_max is not None and _daily(d)]
     by_drug: dict[str, list[Evidence]] = {}
     for ev in targets:
         if ev.historical:
             continue  # a discontinued line or a former dose ("ramipril 5 mg ... Discontinued 14/06") is not the note's dose
         if any(d.details.get("drug") == ev.details.get("drug") and ev.note_date is not None and d.note_date is not None
                and d.note_date > ev.note_date and d.date_min <= ev.note_date <= d.date_max
-               and (d.details.get("daily_amount") or d.details.get("amount"))
-               == (ev.details.get("daily_amount") or ev.details.get("amount")) for d in errata):
+               and _daily(d) == _daily(ev) for d in errata):
             continue
-        amount = ev.details.get("daily_amount") or ev.details.get("amount")
+        amount = _daily(ev)
         if amount is not None and ev.note_date is not None and ev.note_date <= index:
             by_drug.setdefault(ev.details.get("drug", ev.text.lower()), []).append(ev)
     straddle, spans_window = [], []
     for drug, evs in by_drug.items():
         evs.sort(key=lambda e: (e.note_date, e.start))
         for a, b in zip(evs, evs[1:]):
-            da = a.details.get("daily_amount") or a.details.get("amount")
-            db = b.details.get("daily_amount") or b.details.get("amount")
+            da, db = _daily(a), _daily(b)
             if da != db:
                 # ... or told, dated, in the earlier dose's own note ("dose increased from 50 mg to 100 mg the
                 # 17/11/2024" beside "old boxes of losartan 50 mg" in the note of 18/11)
@@ -1104,7 +1102,7 @@ def dose_change_in_window(c, v: View) -> Decision:
                              and (e.date_source != "note_date" or e.note_id == a.note_id)
                              and e.date_min is not None and e.date_max <= b.note_date
                              and (a.note_date <= e.date_min
-                                  or (e.note_id == a.note_id and (d.details.get("daily_amount") or d.details.get("amount")) == db))]
+                                  or (e.note_id == a.note_id and _daily(d) == db))]
                 if explained and all(window_position(e, index, c.window_days) == "outside" for e in explained):
                     continue  # the change is dated, before the window ("raised at the 15/01 visit")
                 if _self_dated(a) and _self_dated(b) and a.date_max <= b.date_min and b.date_max < start:
@@ -1135,18 +1133,20 @@ def dose_change_in_window(c, v: View) -> Decision:
     return Decision(UNKNOWN, targets[:3], "no dated dose history over the window" if targets else "no ACE inhibitor or ARB found")
 
 
-@functools.lru_cache(maxsize=None)
-def _word_then_drug(words: tuple[str, ...]) -> re.Pattern:
-    """One of ``words``, a determiner perhaps, and up to two words (the drug's name) ending the text."""
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\s+(?:(?:the|her|his|la|el|su)\s+)?(?:[\w-]+\s+){0,2}$",
-                      re.IGNORECASE)
+def _daily(ev: Evidence) -> float | None:
+    """A dose as a medication list states it: its daily amount, else the amount written."""
+    return ev.details.get("daily_amount") or ev.details.get("amount")
 
 
 def _told_after(change: Evidence, drug: Evidence, changes: list[tuple[Evidence, Evidence]], words: list[str]) -> bool:
-    """A change named after one of ``words`` ("BMP 2024-09-26: K 4.9 after ramipril increase") is an
-    earlier change of the same drug told again, when one is dated to the day on or before the sentence's date."""
-    before = change.sentence_text[: max(0, change.start - change.sentence_start)]
-    if not words or not _word_then_drug(tuple(words)).search(before[-60:]) or change.date_min is None:
+    """A change, or its drug before it, right after one of ``words`` ("BMP 2024-09-26: K 4.9 after ramipril
+    increase", "(since the increase on discharge 07/02/2025)") is an earlier change of the same drug told again, when one is dated to the day
+    on or before the sentence's date."""
+    if not words or change.date_min is None:
+        return False
+    cue = _word_before(tuple(words))
+    starts = [change.start] + ([drug.start] if drug.note_id == change.note_id and drug.start < change.start else [])
+    if not any(cue.search(change.sentence_text[: max(0, at - change.sentence_start)]) for at in starts):
         return False
     key = drug.details.get("drug", drug.text.lower())
     return any(e is not change and e.date_min is not None and e.date_min == e.date_max and e.date_max <= change.date_min

@@ -11,7 +11,7 @@ import re
 from .dates import MONTH_WORDS
 from .numbers import spelled_numbers
 
-__all__ = ["parse_score", "parse_score_table"]
+__all__ = ["TABLE_REACH", "parse_score", "parse_score_table"]
 
 _LEAD = (
     r"(?:\s*(?:-?2K|-?2000|[:=(\[|-]|date|value|result|fecha|valor|score|scores|total|index|was|is|were|of|at|today|now|currently|calculated|"
@@ -59,6 +59,7 @@ _TABLE_TOTAL = re.compile(
     r"[ \t.:|=-]*(?P<total>\d{1,3})(?![\d/]|\.\d)",
     re.IGNORECASE,
 )
+TABLE_REACH = 1500  # characters after the name a table of items may fill, up to its total row
 _NUMBERS = re.compile(r"\d{1,3}")
 MAX_SCORE = 105  # SLEDAI-2K's maximum
 
@@ -91,7 +92,7 @@ def parse_score(after: str) -> tuple[int, int, int] | None:
 
 def parse_score_table(after: str) -> tuple[int, int, int] | None:
     """(total, start, end) of a table of items written under an instrument's name, or None."""
-    table = _TABLE_TOTAL.match(after[:1500])
+    table = _TABLE_TOTAL.match(after[:TABLE_REACH])
     if table and int(table.group("total")) <= MAX_SCORE:
         return int(table.group("total")), table.start("total"), table.end("total")
     return None

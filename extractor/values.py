@@ -20,7 +20,7 @@ from .doses import parse_bsa_m2, parse_weight_kg
 from .isn_class import base_key, find_ln_classes
 from .lab_results import parse_lab_result
 from .numbers import NUMBER_WORDS, spelled_numbers
-from .scores import parse_score, parse_score_table
+from .scores import TABLE_REACH, parse_score, parse_score_table
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ _HEADING_REST = re.compile(r"[ \t]*(?:-?2K)?[ \t]*(?:(?:worksheet|score|calculat
 def read_score(m: Mention) -> Value:
     found = parse_score(m.after)
     if found is None and _HEADING_REST.fullmatch(m.text, m.end, m.sent_end):
-        found = parse_score_table(m.text[m.end:])  # a heading, its table of items below: read at the total row
+        found = parse_score_table(m.text[m.end : m.end + TABLE_REACH])  # a heading, its table of items below: read at the total row
     if found is None:
         return None
     return str(found[0]), {"number": found[0], "value_offset": m.end + found[1]}
