@@ -196,7 +196,8 @@ def _one_word_pattern(pattern: Any) -> set[str]:
     return words
 
 
-SENTENCE_LISTS = ("abbreviations", "open_line_ends.words", "open_line_ends.signs", "before_number", "sig_line_ends")
+SENTENCE_LISTS = ("abbreviations", "open_line_ends.words", "open_line_ends.signs", "before_number", "sig_line_ends",
+                  "name_abbreviations.words", "name_abbreviations.after")
 SENTENCE_PHRASE_LISTS = ("spoken_punctuation.paragraphs", "spoken_punctuation.stops")
 
 

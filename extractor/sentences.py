@@ -36,9 +36,7 @@ _BOUNDARY = re.compile(rf"(?<=[.!?])[ \t]+(?=[A-Z0-9(\[\"'])|\r?\n|(?P<label>(?<
 _HAS_LABEL = re.compile(r"[A-Za-z)]:(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 _INITIALISM = re.compile(r"(?:[A-Z]\.)+[A-Z]")
-# "ingresada en el H. Infanta Leonor", "(H. El Bierzo)": Hospital, not a sentence's end ("EN 12 H. INFORME" is hours)
 _CAPITAL_NEXT = re.compile(r"[ \t]*[A-ZÁÉÍÓÚÑ]")
-_HOSPITAL_BEFORE = re.compile(r"(?:\b(?:el|del|al|en|un|los)[ \t]+|\()$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,8 @@ class _Words:
     """The word lists of ``patterns/sentence_rules.json``, compiled once."""
 
     abbreviations: frozenset[str]
+    name_abbreviations: frozenset[str]  # "H." before a capital, after "el" or "(": a place's name, case as written
+    name_before: re.Pattern[str]  # ... the words one of them must follow
     open_end: re.Pattern[str]  # a line ending so was hard-wrapped
     sig_end: re.Pattern[str]  # ... and a sig ending so goes on even into a row of columns
     before_number: re.Pattern[str]  # ... and so is one ending so when the next starts with a number
@@ -67,9 +67,14 @@ def _words() -> _Words:
         return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(items, key=len, reverse=True))
 
     signs = "".join(re.escape(x) for x in ends["signs"])
+    after = data["name_abbreviations"]["after"]
     spoken = data["spoken_punctuation"]
     return _Words(
         abbreviations=frozenset(w.lower() for w in data["abbreviations"]),
+        name_abbreviations=frozenset(data["name_abbreviations"]["words"]),
+        name_before=re.compile("(?:" + "|".join([rf"\b(?:{alternation([w for w in after if w[0].isalnum()])})[ \t]+"]
+                                                + [re.escape(w) for w in after if not w[0].isalnum()]) + ")$",
+                               re.IGNORECASE),
         open_end=re.compile(rf"(?:\b(?:{alternation(ends['words'])})|[{signs}])$", re.IGNORECASE),
         sig_end=re.compile(rf"\b(?:{alternation(data['sig_line_ends'])})$", re.IGNORECASE),
         before_number=re.compile(rf"\b(?:{alternation(data['before_number'])})$", re.IGNORECASE),
@@ -168,8 +173,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue  # dot leaders of a table row ("HBsAg ........ Non-reactive") or an ellipsis
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start())
             if word and (word.group(1).lower() in _words().abbreviations or _INITIALISM.fullmatch(word.group(1))
-                         or (word.group(1) == "H" and _CAPITAL_NEXT.match(text, match.end())
-                             and _HOSPITAL_BEFORE.search(text, max(0, word.start() - 6), word.start()))):
+                         or (word.group(1) in _words().name_abbreviations and _CAPITAL_NEXT.match(text, match.end())
+                             and _words().name_before.search(text, max(0, word.start() - 6), word.start()))):
                 continue  # "Dr. Smith"; an initialism: "en el H.U. Donostia", "C.S. O Ventorrillo"; "el H. Infanta Leonor"
         if cut > start:
             spans.append((start, cut))
