@@ -389,11 +389,17 @@ def _closes_between(doc, sent_start: int, mod_start: int, mod_end: int, target_s
 def _nearest_date(dates: list[DateMention], start: int, end: int, sent_start: int, sent_end: int,
                   blockers: list[tuple[int, int]] = (), clause: tuple[int, int] | None = None) -> DateMention | None:
     """The date nearest to the mention: in its own clause when there is one ("cholecystectomy
-    2010, ORIF 11/10/2024"), else in its sentence, never across another mention of the same
+    2010, ORIF 11/10/2024") and not another mention's, else in its sentence, never across another mention of the same
     kind ("MMF 1 g BID, prednisone 15 mg, valsartan 80 mg (since 2023)": 2023 is valsartan's)."""
-    best, best_gap = None, None
     in_clause = [d for d in dates if clause[0] <= d.start and d.end <= clause[1]] if clause else []
-    for d in in_clause or dates:
+    if in_clause:
+        found = _nearest_date(in_clause, start, end, sent_start, sent_end, blockers)
+        if found is not None:
+            return found
+        # every date of the clause is another mention's: "(AIHA refractory to steroids -> rituximab
+        # 375 mg/m2 x 4, Mar-Apr 2019;" is dated by the next clause
+    best, best_gap = None, None
+    for d in dates:
         if d.end <= sent_start or d.start >= sent_end:
             continue
         if start <= d.start and d.end <= end:

@@ -177,6 +177,8 @@ def test_document_dates(text, document):
     ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "class IV", "2024-07-15"),
     ("Indication: LN class IV-S, after Euro-Lupus (6 pulses cyclophosphamide 500 mg, last one 13/03/2025).", "cyclophosphamide", "2025-03-13"),
     ("Renal biopsy (class IV, 03/2024).", "class IV", "2024-03"),
+    # a clause whose only date is another drug's: the next clause's date is the mention's
+    ("SLE 03/2019 (AIHA refractory to steroids -> rituximab 375 mg/m2 x 4, Mar-Apr 2019;", "rituximab", "2019-03-01..2019-04-30"),
     # an arrow in a later clause leads to another event; one in the mention's own clause does not
     ("LN treated with cyclophosphamide, MMF and rituximab; progressive CKD -> HD start 03/11/2024.", "rituximab", "2024-07-15"),
     ("Lisinopril 10 -> 20 mg on 03/11/2024.", "Lisinopril", "2024-03-11"),
