@@ -19,6 +19,11 @@ def flags_of(screener, text, target):
 @pytest.mark.parametrize("text, target, flags", [
     # negation, including the clinical forms the defaults miss
     ("Rituximab-naive.", "Rituximab", {"negated"}),
+    # a history item denied after it; the reach is short, and "denied" before a finding still denies it
+    ("Riwayat: keganasan disangkal (history of malignancy denied).", "malignancy", {"negated", "historical"}),
+    ("Malignancy denied.", "Malignancy", {"negated"}),
+    ("She denied any cancer.", "cancer", {"negated"}),
+    ("She received rituximab in 2023, pregnancy and smoking denied.", "rituximab", set()),
     # an option once raised and then set aside; screening for a trial; a plan left to consider
     ("El belimumab que se planteó en diciembre se desestima.", "belimumab", {"negated", "hypothetical"}),
     ("CHECKLIST (cribado para ensayo clínico / posible retratamiento)", "ensayo clínico", {"hypothetical"}),
