@@ -117,3 +117,23 @@ def test_accented_phrase_rules_also_match_without_accents(tmp_path):
                      # what an export that lost its encoding leaves is no English word: kept for all
                      ("refus?e", "BIDIRECTIONAL"), ("refusÃ©e", "BIDIRECTIONAL"), ("propos?e", "BIDIRECTIONAL"),
                      ("proposÃ©e", "BIDIRECTIONAL"), ("m?re", "FORWARD"), ("mÃ¨re", "FORWARD")}
+
+
+def test_every_phrase_context_rule_can_fire(nlp):
+    """medSpaCy keeps one of two triggers over the same words, the token pattern before the phrase
+    (and a default before the project's rule): a phrase rule that a pattern also covers never fires.
+    Each phrase rule of the file, read alone, must be the trigger found ('denied' BACKWARD lost
+    every tie to the default FORWARD 'deny' pattern, so 'history of malignancy denied' stayed asserted)."""
+    from extractor.rules import patterns_dir
+
+    data = validate_context_file(patterns_dir() / "context_rules.json")
+    hidden = []
+    for entry in data["context_rules"]:
+        if entry.get("pattern") is not None:
+            continue
+        doc = nlp(entry["literal"])
+        graph = doc._.context_graph
+        whole = [m for m in (graph.modifiers if graph else []) if m.modifier_span == (0, len(doc))]
+        if not whole or (whole[0].rule.literal, whole[0].category) != (entry["literal"], entry["category"]):
+            hidden.append((entry["literal"], [(m.rule.literal, m.category) for m in whole]))
+    assert hidden == []
