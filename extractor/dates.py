@@ -158,7 +158,7 @@ _UNREAD_MIDDLE_RE = _rx(r"<NB>(?P<a>\d{1,2})(?P<sep>[-/.])" + _UNREAD + r"(?P=se
 
 # -- absolute, month precision
 _ISO_MONTH_RE = _rx(r"<NB>(?P<y><Y4>)-(?P<m>\d{2})(?!\d|[-/.]\d|<UNIT>)")
-_NUM_MONTH_RE = _rx(r"<NB>(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
+_NUM_MONTH_RE = _rx(r"<NB>(?P<m>\d{1,2})[/.-](?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")  # 03/2024, 03.2024, 03-2024
 # two months of one year: "rituximab 2 x 1 g (02-03/2022)"
 _NUM_MONTH_RANGE_RE = _rx(r"(?<![\d/.])(?P<m1>\d{1,2})<S>*[-–]<S>*(?P<m>\d{1,2})/(?P<y><Y4>)(?!\d|[/.]\d|<UNIT>)")
 # ... across one hard line break too: "rituximab (two doses in November\n2018, for ITP)"

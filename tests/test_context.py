@@ -22,6 +22,9 @@ def flags_of(screener, text, target):
     # a history item denied after it; the reach is short, and "denied" before a finding still denies it
     ("Riwayat: keganasan disangkal (history of malignancy denied).", "malignancy", {"negated", "historical"}),
     ("Malignancy denied.", "Malignancy", {"negated"}),
+    # a drug asked of the insurer is not given yet
+    ("Pendientes: se pidió belimumab a la obra social; pendiente autorización.", "belimumab", {"hypothetical"}),
+    ("Se ha solicitado rituximab por uso compasivo.", "rituximab", {"hypothetical"}),
     ("She denied any cancer.", "cancer", {"negated"}),
     ("She received rituximab in 2023, pregnancy and smoking denied.", "rituximab", set()),
     # an option once raised and then set aside; screening for a trial; a plan left to consider

@@ -98,6 +98,9 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("in March of 2024", ("March of 2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("03/2024", ("03/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("since 3/2024", ("3/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
+    # dotted or dashed, as European notes write a month: "complete response 12.2019", "rituximab (03-2019)"
+    ("complete response 12.2019", ("12.2019", D(2019, 12, 1), D(2019, 12, 31), "month", "absolute")),
+    ("rituximab (03-2019)", ("03-2019", D(2019, 3, 1), D(2019, 3, 31), "month", "absolute")),
     ("2024-03", ("2024-03", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("Feb 2023", ("Feb 2023", D(2023, 2, 1), D(2023, 2, 28), "month", "absolute")),
     ("Sept. 2023", ("Sept. 2023", D(2023, 9, 1), D(2023, 9, 30), "month", "absolute")),
