@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .numbers import spelled_numbers
+
 __all__ = ["parse_age", "parse_sex", "age_on", "age_at_event"]
 
 _AGE = re.compile(r"(\d{1,3})")
@@ -31,8 +33,9 @@ _FEMALE_FIRST = {"mujer", "femme", "donna", "vrouw", "frau", "patientin", "patie
 
 
 def parse_age(text: str) -> tuple[int, str | None] | None:
-    """(age in years, sex or None) from an age phrase; None for implausible ages."""
-    match = _AGE.search(text)
+    """(age in years, sex or None) from an age phrase ("Varón de veintiocho años" as dictated
+    too); None for implausible ages."""
+    match = _AGE.search(spelled_numbers(text))
     if not match:
         return None
     age = int(match.group(1))

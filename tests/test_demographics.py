@@ -24,3 +24,16 @@ from extractor.demographics import age_at_event
 ])
 def test_age_at_event(after, before, expected):
     assert age_at_event(after, before) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("34-year-old female", (34, "F")),
+    ("Varón de 52 años", (52, "M")),
+    ("Varón de veintiocho años", (28, "M")),              # dictated, the number in words
+    ("Mujer de cuarenta y cuatro años", (44, "F")),
+    ("Mujer de 130 años", None),                          # implausible
+])
+def test_parse_age(text, expected):
+    from extractor.demographics import parse_age
+
+    assert parse_age(text) == expected
