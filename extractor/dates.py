@@ -45,7 +45,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
-from .numbers import COUNT_WORDS, NUMBER_WORDS, spelled_numbers
+from .numbers import COUNT_WORDS, NUMBER_WORDS, number_runs, spelled_numbers
 from .spans import merge_spans
 
 __all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "other_reading", "dash_ranges", "parse_iso_date",
@@ -288,6 +288,14 @@ def _month_automaton():
     return automaton
 
 
+# a year in words: "dos mil quince", "mil novecientos noventa y ocho", "two thousand and nine"
+_YEAR_WORDS_RE = re.compile(r"\b(?:dos\s+mil|mil\s+novecientos|two\s+thousand)\b", re.IGNORECASE)
+
+
+def _is_year(value: int) -> bool:
+    return 1900 <= value <= 2099
+
+
 def _has_month_name(text: str) -> bool:
     """``_ANY_MONTH_RE.search(text) is not None``, by one multi-string scan: Python's ``re`` tries
     the 89-name alternation at every character."""
@@ -314,6 +322,17 @@ def find_dates(text: str, reference_date: date | None = None,
     """
     if day_first is None and not _decided:
         day_first = note_day_first(text)
+    if _YEAR_WORDS_RE.search(text):
+        # a year read out as dictated: "rituximab en dos mil quince", "el treinta y uno de mayo de dos
+        # mil veinticuatro"; the years written in digits (offsets unchanged), the mentions' text the note's
+        runs = number_runs(text, keep=_is_year)
+        if runs:
+            spoken, run_end = list(text), {}
+            for start, end, value in runs:
+                spoken[start:end] = list(str(value).ljust(end - start))
+                run_end[start + len(str(value))] = end  # a mention ending on the digits ends on the words
+            return [replace(d, end=run_end.get(d.end, d.end), text=text[d.start:run_end.get(d.end, d.end)])
+                    for d in find_dates("".join(spoken), reference_date, day_first, _decided=True)]
     if _anchors is None:
         _anchors = admission_anchors(text, day_first)
     prefer_day_first = bool(day_first)
@@ -431,6 +450,17 @@ def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date 
     note is day-first is still decided from the whole text."""
     if day_first is None and not _decided:
         day_first = note_day_first(text)
+    if _YEAR_WORDS_RE.search(text):
+        # a year read out as dictated: "rituximab en dos mil quince", "el treinta y uno de mayo de dos
+        # mil veinticuatro"; the years written in digits (offsets unchanged), the mentions' text the note's
+        runs = number_runs(text, keep=_is_year)
+        if runs:
+            spoken, run_end = list(text), {}
+            for start, end, value in runs:
+                spoken[start:end] = list(str(value).ljust(end - start))
+                run_end[start + len(str(value))] = end  # a mention ending on the digits ends on the words
+            return [replace(d, end=run_end.get(d.end, d.end), text=text[d.start:run_end.get(d.end, d.end)])
+                    for d in find_dates("".join(spoken), reference_date, day_first, _decided=True)]
     anchors = admission_anchors(text, day_first)  # the header may lie outside every span
     out: list[DateMention] = []
     for start, end in merge_spans(spans, DATE_CONTEXT, len(text)):

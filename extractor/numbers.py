@@ -41,6 +41,7 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
          "noventa": 90}
 _HUNDREDS = {"cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400, "quinientos": 500,
              "seiscientos": 600, "setecientos": 700, "ochocientos": 800, "novecientos": 900}
+_ONE = frozenset({"uno", "una", "one"})  # only after a ten and "y"/"-": "treinta y uno", "twenty-one"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _JOINS_BEFORE = frozenset(_TENS) | {"hundred", "thousand"}  # the words "y" / "and" may follow
 _JOIN = re.compile(r"[ \t]*(?:-|[ \t]|(?<=[ \t])(?:y|and)[ \t]+)[ \t]*")
@@ -60,6 +61,8 @@ def _value(words: list[str]) -> int | None:
             current += _TENS[w]
         elif w in _UNITS:
             current += _UNITS[w]
+        elif w in _ONE:
+            current += 1
         else:
             return None
     return total + current
@@ -69,12 +72,11 @@ def _is_number_word(word: str) -> bool:
     return word in _UNITS or word in _TENS or word in _HUNDREDS or word in ("mil", "thousand", "hundred")
 
 
-def spelled_numbers(text: str, before: re.Pattern[str] | None = None) -> str:
-    """``text`` with each run of number words replaced by its digits, padded with spaces to the
-    run's length, so offsets do not move: "hoy doce" -> "hoy 12  ", "mil quinientos mg" ->
-    "1500           mg". With ``before``, only runs that it matches right after (a unit: "cada
-    doce horas", but not English "once daily")."""
-    out = list(text)
+def number_runs(text: str, before: re.Pattern[str] | None = None, keep=None) -> list[tuple[int, int, int]]:
+    """(start, end, value) of each run of number words ("treinta y uno", "dos mil quince"). With
+    ``before``, only runs that it matches right after (a unit: "cada doce horas", but not English
+    "once daily"); with ``keep``, only values it accepts (a year)."""
+    runs = []
     words = [w for w in _WORD.finditer(text) if w.group().lower() not in ("y", "and")]  # joiners: see _JOIN
     i = 0
     while i < len(words):
@@ -82,15 +84,28 @@ def spelled_numbers(text: str, before: re.Pattern[str] | None = None) -> str:
             i += 1
             continue
         j = i
-        while j + 1 < len(words) and _is_number_word(words[j + 1].group().lower()):
+        while j + 1 < len(words) and (_is_number_word(words[j + 1].group().lower())
+                                      or (words[j + 1].group().lower() in _ONE and words[j].group().lower() in _TENS)):
             gap = _JOIN.fullmatch(text, words[j].end(), words[j + 1].start())
             if not gap or (gap.group().strip(" \t-") and words[j].group().lower() not in _JOINS_BEFORE):
                 break  # "treinta y dos", "two hundred and fifty"; but "cinco y seis" is a list
+            if words[j + 1].group().lower() in _ONE and not gap.group().strip(" \t"):
+                break  # "treinta y uno", "twenty-one"; not "treinta uno"
             j += 1
         start, end = words[i].start(), words[j].end()
         value = _value([w.group().lower() for w in words[i : j + 1]])
-        digits = str(value) if value is not None else ""
-        if digits and len(digits) <= end - start and (before is None or before.match(text, end)):
-            out[start:end] = list(digits.ljust(end - start))
+        if (value is not None and len(str(value)) <= end - start and (before is None or before.match(text, end))
+                and (keep is None or keep(value))):
+            runs.append((start, end, value))
         i = j + 1
+    return runs
+
+
+def spelled_numbers(text: str, before: re.Pattern[str] | None = None, keep=None) -> str:
+    """``text`` with each run of number words (:func:`number_runs`) replaced by its digits, padded
+    with spaces to the run's length, so offsets do not move: "hoy doce" -> "hoy 12  ", "mil
+    quinientos mg" -> "1500           mg"."""
+    out = list(text)
+    for start, end, value in number_runs(text, before, keep):
+        out[start:end] = list(str(value).ljust(end - start))
     return "".join(out)

@@ -100,6 +100,10 @@ def test_month_names(text: str, expected: tuple) -> None:
     ("since 3/2024", ("3/2024", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     # dotted or dashed, as European notes write a month: "complete response 12.2019", "rituximab (03-2019)"
     ("complete response 12.2019", ("12.2019", D(2019, 12, 1), D(2019, 12, 31), "month", "absolute")),
+    # a year read out as dictated
+    ("tratada con rituximab en dos mil quince.", ("dos mil quince", D(2015, 1, 1), D(2015, 12, 31), "year", "absolute")),
+    ("el treinta y uno de mayo de dos mil veinticuatro",
+     ("treinta y uno de mayo de dos mil veinticuatro", D(2024, 5, 31), D(2024, 5, 31), "day", "absolute")),
     ("rituximab (03-2019)", ("03-2019", D(2019, 3, 1), D(2019, 3, 31), "month", "absolute")),
     ("2024-03", ("2024-03", D(2024, 3, 1), D(2024, 3, 31), "month", "absolute")),
     ("Feb 2023", ("Feb 2023", D(2023, 2, 1), D(2023, 2, 28), "month", "absolute")),

@@ -10,6 +10,11 @@ from extractor.numbers import spelled_numbers
     ("cuatro hoy ocho", "4      hoy 8   "),
     ("mil quinientos miligramos cada doce horas", "1500           miligramos cada 12   horas"),
     ("treinta y dos", "32           "),
+    ("treinta y uno de mayo", "31            de mayo"),         # "uno" only after a ten and "y"
+    ("twenty-one days", "21         days"),
+    ("treinta uno", "30      uno"),
+    ("una vez", "una vez"),
+    ("dos mil quince", "2015          "),
     ("mil novecientos noventa y siete", "1997                           "),
     ("two hundred and fifty mg", "250".ljust(len("two hundred and fifty")) + " mg"),
     ("twenty-five", "25         "),
