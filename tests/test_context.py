@@ -22,6 +22,8 @@ def flags_of(screener, text, target):
     # a history item denied after it; the reach is short, and "denied" before a finding still denies it
     ("Riwayat: keganasan disangkal (history of malignancy denied).", "malignancy", {"negated", "historical"}),
     ("Malignancy denied.", "Malignancy", {"negated"}),
+    # a past state answered for today at the end of its clause
+    ("Lactancia: amamantó a su hija hasta abril del 2020, actualmente no.", "amamantó", {"negated", "historical"}),
     # a drug asked of the insurer is not given yet
     ("Pendientes: se pidió belimumab a la obra social; pendiente autorización.", "belimumab", {"hypothetical"}),
     ("Se ha solicitado rituximab por uso compasivo.", "rituximab", {"hypothetical"}),
