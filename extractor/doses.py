@@ -125,6 +125,10 @@ _MULT_FREQ = re.compile(
     r"(?P<n>once|twice|thrice|one|two|three|four|\d+)[\s-]*(?P<times>times?|x|×)?[\s-]*"
     r"(?:(?:a|an|per|each|every)\s+|/\s*)?"
     r"(?P<p>days?|daily|d|weeks?|weekly|wk|months?|monthly|mo)" + _END, _F)
+# "2 cp x 3 times/die", "1 tab x 2/día", "x 3 times daily": so many doses a day, the "x" a multiplier, not
+# a course ("500 mg x 3 d" is three days)
+_X_PER_DAY = re.compile(
+    r"x\s*(?P<n>\d)\s*(?:times?\s*|veces\s*)?(?:/\s*(?:die|day|d[ií]a|d)|daily|a\s+day|per\s+day|al\s+d[ií]a)" + _END, _F)
 # morning-noon-night schedule (India, German-speaking countries, also "1-0-0-1"): units taken at
 # each time, so "500 mg 2-0-2" is four 500 mg doses a day, "1.5 g 1-0-1" two of 1.5 g and
 # "250 mg gélules 5-0-5" ten capsules
@@ -203,6 +207,9 @@ def _match_frequency(text: str, pos: int) -> tuple[float, int] | None:
     if m:
         total = sum(0.5 if x == "½" else float(x) for x in m.group("slots").split("-"))
         return (total, m.end()) if total > 0 else None
+    m = _X_PER_DAY.match(text, pos)
+    if m:
+        return float(m.group("n")), m.end()
     m = _MULT_FREQ.match(text, pos)
     # "twice daily" needs no "times"; "2 daily" / "two days" are not frequencies
     if m and (m.group("times") or m.group("n").lower() in ("once", "twice", "thrice")):

@@ -24,6 +24,8 @@ def flags_of(screener, text, target):
     ("Malignancy denied.", "Malignancy", {"negated"}),
     # a past state answered for today at the end of its clause
     ("Lactancia: amamantó a su hija hasta abril del 2020, actualmente no.", "amamantó", {"negated", "historical"}),
+    ("Inmunología valoraría IgIV sustitutiva; de momento no.", "IgIV", {"negated", "hypothetical"}),
+    ("Remisión: valoración para belimumab y/o inclusión en estudio clínico.", "estudio clínico", {"hypothetical"}),
     # a drug asked of the insurer is not given yet
     ("Pendientes: se pidió belimumab a la obra social; pendiente autorización.", "belimumab", {"hypothetical"}),
     ("Se ha solicitado rituximab por uso compasivo.", "rituximab", {"hypothetical"}),

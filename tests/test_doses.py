@@ -69,6 +69,9 @@ DOSE_CASES: list[tuple[str, str, int, float, str, float | None, float | None, st
      None, False),
     (" 1 g IV daily x 3 days", "1 g IV daily x 3 days", 1, 1000, "mg", 1, 1000, "iv", False),
     (" pulses 500 mg x 3", "500 mg x 3", 8, 500, "mg", None, None, "iv", False),
+    # "x 3 times/die": three doses a day, not a course of three
+    ("Myfortic 360 mg: 2 cp x 3 times/die", "360 mg: 2 cp x 3 times/die", 9, 720, "mg", 3, 2160, "oral", False),
+    ("MMF 500 mg 1 comp x 2/día", "500 mg 1 comp x 2/día", 4, 500, "mg", 2, 1000, "oral", False),
     (" 500 mg q8h", "500 mg q8h", 1, 500, "mg", 3, 1500, None, False),
     (" 1 g q12h", "1 g q12h", 1, 1000, "mg", 2, 2000, None, False),
     (" 100 mg q6h", "100 mg q6h", 1, 100, "mg", 4, 400, None, False),
