@@ -234,6 +234,11 @@ class _DateWords:
     other_dose: re.Pattern[str]  # a bracket starting with it tells of another dose
 
 
+# a weekday before a header's date: "Fecha de la biopsia: martes 2 de abril de 2024", "Collected: Tue, 03/12/2024"
+_WEEKDAY = (r"(?:(?:lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|monday|tuesday|wednesday|thursday|friday"
+            r"|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?[ \t]+)?")
+
+
 @functools.cache
 def _date_words() -> _DateWords:
     from .rules import patterns_dir, validate_date_rules_file
@@ -246,9 +251,9 @@ def _date_words() -> _DateWords:
     return _DateWords(
         document_date_before=re.compile(rf"\b(?:{alternation(data['document_date_words'])})(?:[ \t]+(?:on|at|of|el|del|de|le|du|il|am|op))?[ \t]*[:(]?[ \t]*$",
                                         re.IGNORECASE),
-        specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*",
-                                   re.IGNORECASE),
-        operation_before=re.compile(rf"(?<![\w-])(?:{alternation(data['operation_date_words'])})[ \t]*[:=]?[ \t]*",
+        specimen_before=re.compile(rf"(?<![\w-])(?:{alternation(data['specimen_date_words'])})(?:[ \t]+(?:on|el|le|il|am|op))?[ \t]*[:=]?[ \t]*"
+                                   + _WEEKDAY, re.IGNORECASE),
+        operation_before=re.compile(rf"(?<![\w-])(?:{alternation(data['operation_date_words'])})[ \t]*[:=]?[ \t]*" + _WEEKDAY,
                                     re.IGNORECASE),
         comparison=re.compile(rf"\b(?:{alternation(data['comparison_words'])})(?!\w)", re.IGNORECASE),
         current=re.compile(rf"\b(?:{alternation(data['current_words'])})(?!\w)", re.IGNORECASE),

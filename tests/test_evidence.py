@@ -218,6 +218,8 @@ def test_a_comparison_keeps_its_own_date(screener, text, target, event_date):
      "Biopsia del riñón izquierdo con 20 glomérulos, para estudio por brote.\n", "2025-01-08"),           # day-first, as the note reads
     ("Date of procedure: 03/14/2024\nKidney, needle biopsy: lupus nephritis class IV.\n", "2024-03-14"),
     ("HOSPITAL GENERAL - ANATOMÍA PATOLÓGICA\nBiopsia: B25/00412           F. obtención: 28/01/2025    F. informe: 04/02/2025\n", "2025-01-28"),
+    ("INFORME DE BIOPSIA RENAL\nFecha de la biopsia: martes 2 de abril de 2024\nFecha del informe: 05/04/2024\n",
+     "2024-04-02"),                                                                       # a weekday before the date
     ("Renal pathology report. Signed out 24-JUL-2024.\n", None),                          # no specimen date
     ("Labs collected after the visit.\n", None),                                          # no date after the cue
     ("x" * 900 + "\nCollected: 19-JUL-2024\n", None),                                   # not in the header
