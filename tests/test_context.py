@@ -25,6 +25,7 @@ def flags_of(screener, text, target):
     # a past state answered for today at the end of its clause
     ("Lactancia: amamantó a su hija hasta abril del 2020, actualmente no.", "amamantó", {"negated", "historical"}),
     ("Inmunología valoraría IgIV sustitutiva; de momento no.", "IgIV", {"negated", "hypothetical"}),
+    ("Valoración: respuesta parcial a los cinco meses, lejos de la respuesta completa.", "respuesta completa", {"negated"}),
     ("Remisión: valoración para belimumab y/o inclusión en estudio clínico.", "estudio clínico", {"hypothetical"}),
     # a drug asked of the insurer is not given yet
     ("Pendientes: se pidió belimumab a la obra social; pendiente autorización.", "belimumab", {"hypothetical"}),
