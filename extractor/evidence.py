@@ -16,8 +16,9 @@ its date with how that date was resolved (``date_source``):
 - ``operation_date``: an operation with no date of its own (criteria.yaml ``operation_dated``) in
   a report whose header gives the operation's day ("Cirurgia: 12/11/2024   Alta: 14/11/2024");
 - ``note_date``: no date of its own; the note's date is used, or in a note made of dated
-  entries (a "curso clínico" printout) the date of the entry it was written in
-  (:mod:`extractor.entries`, kept in ``details["entry_date"]``);
+  entries (a "curso clínico" printout) the date of the entry it was written in, and inside another
+  service's report quoted with its date ('Informe de Nefro (consulta 05/02/2025): "..."') that
+  report's date (:mod:`extractor.entries`, kept in ``details["entry_date"]``);
 - ``before_note_date``: a historical mention with no date of its own ("history of …"): any
   day up to the note (or entry) date.
 
@@ -43,7 +44,7 @@ from ._extensions import DATE_SPANS_KEY, TEXT_KEY
 from .admissions import NO_ANCHORS
 from .dates import DateMention, dash_ranges, find_dates, find_dates_in, note_day_first, other_reading
 from .demographics import age_at_event
-from .entries import entry_at, entry_dates
+from .entries import entry_at, entry_dates, quote_at, quoted_reports
 from .forms import FormAnswer, form_answer, later_result, result_of, test_done_after
 from .sections import bounded_sections, section_at
 from .values import READERS, Mention
@@ -580,6 +581,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
     # "reported 25/01/2023" dates no event, nor does "ISN/RPS 2003"
     dates = [d for d in dates if not is_document_date(text, d) and not is_edition_year(text, d)]
     entries = entry_dates(text, day_first, note_date)  # a note of dated entries ("curso clínico")
+    quotes = quoted_reports(text, day_first, note_date) if "(" in text else []  # another report quoted with its date
     sections = bounded_sections(text, [
         (s.category, doc[s.title_span[0]:s.title_span[1]].start_char if s.title_span[1] > s.title_span[0] else 0,
          doc[s.title_span[0]:s.title_span[1]].end_char if s.title_span[1] > s.title_span[0] else 0,
@@ -770,7 +772,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
             else:
                 in_sentence = _without_items_brackets(text, in_sentence, clause, start)
         resolve_date(ev, in_sentence, blockers, clause, (start, end), last_dose,
-                     header_dates.get(header_source), entry_at(entries, ev.start),
+                     header_dates.get(header_source), quote_at(quotes, ev.start) or entry_at(entries, ev.start),
                      order_guessed=day_first is None, header_source=header_source or "specimen_date")
         if ev.date_source not in SELF_DATED_SOURCES:
             # "apendicectomía a los 12 años": dated by the patient's age then (the evaluator knows the birth date)

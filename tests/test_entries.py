@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from extractor.entries import entry_at, entry_dates
+from extractor.entries import entry_at, entry_dates, quote_at, quoted_reports
 
 CURSO = """CURSO CLÍNICO
 Fecha de emisión del documento: 20/03/2024 14:07
@@ -48,3 +48,15 @@ def test_an_undated_mention_takes_its_entrys_date(screener):
     [(_, rows)] = list(screener.note_evidence([("N", "P", date(2024, 3, 20), CURSO)]))
     given = next(ev for ev in rows if ev.text == "RITUXIMAB")
     assert (given.event_date, given.date_source, given.details["entry_date"]) == ("2024-02-27", "note_date", "2024-02-27")
+
+
+@pytest.mark.parametrize("text, inside, expected", [
+    ('S: Informe de Nefro HURH (consulta 05/02/2025):\n"NL refractaria. SLEDAI-2K 12."\nPlan: renovar.', "SLEDAI", "2025-02-05"),
+    ('Nephrology letter (03/02/2025): "class IV on repeat biopsy" - reviewed today.', "class IV", "2025-02-03"),
+    ('Nephrology letter (03/02/2025): "class IV on repeat biopsy" - reviewed today.', "reviewed", None),  # after the quote
+    ('Informe (consulta 05/02/2025): "sin cierre de comillas', "sin", None),                           # never closed
+    ('Seen 05/02/2025: "feels well".', "feels", None),                                                   # no label bracket
+])
+def test_quoted_reports(text, inside, expected):
+    found = quote_at(quoted_reports(text, True), text.index(inside))
+    assert (found.date_min.isoformat() if found else None) == expected
