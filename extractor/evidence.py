@@ -547,6 +547,24 @@ def apply_form_answer(ev: Evidence, form: FormAnswer, lab: bool = False, text: s
         ev.context_triggers = "; ".join(filter(None, [ev.context_triggers, f"{flag}:form {form.word or form.how}"]))
 
 
+def _current_value_not_historical(ev: Evidence, text: str, doc, modifiers) -> None:
+    """A value read after a word for now, past every historical trigger of the mention, is the note
+    day's: in "SLEDAI-2K: al diagnóstico (diciembre de 2024) 16; hoy 12" the 12 read is no history.
+    The historical flag goes; its trigger stays in ``context_triggers`` with the word that overrode it."""
+    anchor = ev.details.get("value_offset")
+    if not ev.historical or anchor is None or anchor <= ev.end:
+        return
+    history = [doc[m.modifier_span[0]:m.modifier_span[1]] for m in modifiers if m.category == "HISTORICAL"]
+    if not history:
+        return  # historical by section or form: not a word of this sentence
+    now = None
+    for m in _date_words().current.finditer(text, ev.end, anchor):
+        now = m
+    if now is not None and all(span.end_char <= now.start() for span in history):
+        ev.historical = False
+        ev.context_triggers = "; ".join(filter(None, [ev.context_triggers, f"current:{now.group()} (value after it)"]))
+
+
 def sentence_starts(doc) -> list[int]:
     """The token index of each sentence start, as ``doc.sents`` yields them, read from the
     SENT_START array instead of a Span per sentence (and a walk over the doc's tokens)."""
@@ -671,6 +689,7 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 ev.value, parsed = value
                 # what the text leaves unsaid does not erase what the rule states (a Solu-Medrol dose is IV)
                 ev.details.update({k: v for k, v in parsed.items() if v is not None or k not in ev.details})
+                _current_value_not_historical(ev, text, doc, modifiers)
         if ev.negated and _is_denial_item(text, ent.start_char, ent.end_char, ev.section):
             ev.details["denial_item"] = True
         if not ev.value and not config.get("label_asserts") and _is_label(text, ent.start_char, ent.end_char):

@@ -26,6 +26,8 @@ def flags_of(screener, text, target):
     ("Lactancia: amamantó a su hija hasta abril del 2020, actualmente no.", "amamantó", {"negated", "historical"}),
     ("Inmunología valoraría IgIV sustitutiva; de momento no.", "IgIV", {"negated", "hypothetical"}),
     ("Valoración: respuesta parcial a los cinco meses, lejos de la respuesta completa.", "respuesta completa", {"negated"}),
+    ("Her SLEDAI-2K at baseline was 16.", "SLEDAI-2K", {"historical"}),
+    ("Baseline SLEDAI-2K 16 (05/2024).", "SLEDAI-2K", {"historical"}),
     ("Remisión: valoración para belimumab y/o inclusión en estudio clínico.", "estudio clínico", {"hypothetical"}),
     # a drug asked of the insurer is not given yet
     ("Pendientes: se pidió belimumab a la obra social; pendiente autorización.", "belimumab", {"hypothetical"}),

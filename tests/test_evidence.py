@@ -168,6 +168,10 @@ def test_document_dates(text, document):
     ("SLEDAI-2K: 4 (previo 14 en agosto), solo por proteinuria.", "SLEDAI-2K", "2024-07-15"),
     ("SLEDAI-2K (17/06/2024): hematuria 4 + proteinuria 4 = 8 (en enero, al diagnóstico, 22).", "SLEDAI-2K", "2024-06-17"),
     ("SLEDAI-2K: 8 (proteinuria 4, hematuria 4); en 2021 era de 4.", "SLEDAI-2K", "2024-07-15"),
+    # a value read after "hoy" / "now" is today's, whatever history the sentence tells before it
+    ("SLEDAI-2K: al diagnóstico (diciembre de 2023) 16; hoy 12 (proteinuria 4, hematuria 4).", "SLEDAI-2K", "2024-07-15"),
+    ("SLEDAI-2K at baseline 16, now 8.", "SLEDAI-2K", "2024-07-15"),
+    ("Her SLEDAI-2K at baseline was 16.", "SLEDAI-2K", "<=2024-07-15"),
     # a score after "ahora"/"now" is today's; the month before it is the earlier score's
     ("el sledai dos k que en enero era de cuatro ahora es de diez punto", "sledai dos k", "2024-07-15"),
     ("SLEDAI-2K 4 in January, now 10.", "SLEDAI-2K", "2024-07-15"),
