@@ -27,6 +27,10 @@ def flags_of(screener, text, target):
     ("Inmunología valoraría IgIV sustitutiva; de momento no.", "IgIV", {"negated", "hypothetical"}),
     ("Valoración: respuesta parcial a los cinco meses, lejos de la respuesta completa.", "respuesta completa", {"negated"}),
     ("Her SLEDAI-2K at baseline was 16.", "SLEDAI-2K", {"historical"}),
+    # a booking for a procedure is not the procedure
+    ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
+    ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
+    ("Colecistectomía, a programar tras la inducción.", "Colecistectomía", {"hypothetical"}),
     ("Baseline SLEDAI-2K 16 (05/2024).", "SLEDAI-2K", {"historical"}),
     ("Remisión: valoración para belimumab y/o inclusión en estudio clínico.", "estudio clínico", {"hypothetical"}),
     # a drug asked of the insurer is not given yet
