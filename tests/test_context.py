@@ -27,6 +27,7 @@ def flags_of(screener, text, target):
     ("Inmunología valoraría IgIV sustitutiva; de momento no.", "IgIV", {"negated", "hypothetical"}),
     ("Valoración: respuesta parcial a los cinco meses, lejos de la respuesta completa.", "respuesta completa", {"negated"}),
     ("Her SLEDAI-2K at baseline was 16.", "SLEDAI-2K", {"historical"}),
+    ("Belimumab (Benlysta) as add-on was discussed; decision after the 3-month evaluation.", "Benlysta", {"hypothetical"}),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
     ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
