@@ -310,6 +310,7 @@ def is_edition_year(text: str, d: DateMention) -> bool:
 
 # the date sources that come from the mention's own text, not from its note
 SELF_DATED_SOURCES = frozenset({"sentence", "sentence_relative", "sentence_last_dose", "specimen_date", "operation_date"})
+_OWN_HISTORY = re.compile(r"\b(?:personal|personales|personals|personnels?|pessoais|own|propi[oa]s?)\b", re.IGNORECASE)
 SECTION_SHAPES = {"one_line", "to_end"}  # section_context keys that shape a section rather than flag its mentions
 _ARROW = re.compile(r"→|-->|->|=>")
 _BRACKET = re.compile(r"\([^()\n]*\)")
@@ -659,11 +660,13 @@ def doc_evidence(doc, patient_id: str, note_id: str, note_date: date | None,
                 ev.details["allergy"] = True
                 triggers.append(f"allergy:{doc[modifier.modifier_span[0]:modifier.modifier_span[1]].text.strip()}")
         own = [m for m in modifiers if m.category == "PATIENT"]  # "personal hx of", under FHx
+        # ... or a mention whose own words name the patient's history ("antecedentes personales de neoplasia")
+        own_words = _OWN_HISTORY.search(ev.text) is not None
         triggers += [f"patient:{doc[m.modifier_span[0]:m.modifier_span[1]].text}" for m in own[:1]]
         for flag, value in section_flags.get(ev.section or "", {}).items():
             if flag in SECTION_SHAPES:
                 continue
-            if value and not getattr(ev, flag) and not (own and flag == "family"):
+            if value and not getattr(ev, flag) and not ((own or own_words) and flag == "family"):
                 setattr(ev, flag, True)
                 triggers.append(f"{flag}:section {ev.section}")
         ev.context_triggers = "; ".join(triggers)

@@ -90,11 +90,18 @@ _SCHEDULE_GAP = re.compile(r"[^\S\n]*(?:comp(?:rimidos?)?|tabs?|tablets?|c[áa]p
                            r"[^\S\n]*:?[^\S\n]*", re.IGNORECASE)
 
 
+# ... or a pack of them, then the schedule's dose in brackets: "500 mg comp, 180 comp (1.500 mg c/12h)"
+_PACK_THEN_BRACKET = re.compile(r"[^\S\n]*(?:comp(?:rimidos?)?|tabs?|tablets?|c[áa]ps(?:ulas?)?|caps(?:ules?)?)?\.?[^\S\n]*,?[^\S\n]*"
+                                r"(?:\d+[^\S\n]*(?:comp(?:rimidos?)?|tabs?|tablets?|c[áa]ps(?:ulas?)?|caps(?:ules?)?)\.?[^\S\n]*)?\([^\S\n]*",
+                                re.IGNORECASE)
+
+
 def read_dose(m: Mention) -> Value:
     doses = parse_doses(m.after)
     dose = doses[0] if doses else None
     if (dose is not None and dose.per_day is None and len(doses) > 1 and doses[1].per_day is not None
-            and _SCHEDULE_GAP.fullmatch(m.after, dose.end, doses[1].start)):
+            and (_SCHEDULE_GAP.fullmatch(m.after, dose.end, doses[1].start)
+                 or _PACK_THEN_BRACKET.fullmatch(m.after, dose.end, doses[1].start))):
         dose = replace(doses[1], route=doses[1].route or dose.route, start=dose.start)
     if dose is None or dose.start > MAX_DOSE_GAP or ";" in m.after[: dose.start]:
         return None  # "steroids; persistent proteinuria ~2 g" is not a steroid dose

@@ -27,6 +27,8 @@ def flags_of(screener, text, target):
     ("Inmunología valoraría IgIV sustitutiva; de momento no.", "IgIV", {"negated", "hypothetical"}),
     ("Valoración: respuesta parcial a los cinco meses, lejos de la respuesta completa.", "respuesta completa", {"negated"}),
     ("Her SLEDAI-2K at baseline was 16.", "SLEDAI-2K", {"historical"}),
+    # under a family-history header, a mention that names the patient's own history is hers
+    ("FAMILY HISTORY:\nMother breast cancer. No antecedentes personales de neoplasia.\n", "antecedentes personales de neoplasia", {"negated"}),
     ("Belimumab (Benlysta) as add-on was discussed; decision after the 3-month evaluation.", "Benlysta", {"hypothetical"}),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
@@ -660,6 +662,7 @@ def test_context_flags(screener, text, target, flags):
 
 @pytest.mark.parametrize("text, target, section, flags", [
     ("FAMILY HISTORY:\nLupus in her aunt.\n", "Lupus", "family_history", {"family"}),
+    ("AF: padre trasplantado en 2015; falleció en 2021 por cáncer de colon.\n", "cáncer", "family_history_line", {"family"}),
     ("ALLERGIES: abatacept (rash)\n", "abatacept", "allergies", set()),
     ("PAST SURGICAL HISTORY:\nCholecystectomy 2019.\n", "Cholecystectomy", "past_surgical_history", set()),
     ("Past h/o:\n- Pulmonary Koch's in 2014\n", "Pulmonary Koch's", "past_medical_history", set()),
@@ -680,6 +683,8 @@ def test_sections_feed_context(screener, text, target, section, flags):
 @pytest.mark.parametrize("text, target, section", [
     # a header that is a list item is that item only: the allergies do not swallow the list
     ("Background:\n- Allergies: NAMC.\n- No history of transplantation.\n", "transplantation", None),
+    ("AF: on apixaban. Cancer of the colon 2019.\n", "Cancer", None),  # atrial fibrillation, no family history
+    ("AF: madre con cancer de mama.\nNo antecedentes personales de neoplasia.\n", "antecedentes personales de neoplasia", None),
     ("History\n- Allergies: NKDA\n- s/p kidney transplant 2015\n", "kidney transplant", None),
     ("ALLERGIES: rituximab (rash),\n- belimumab\n", "belimumab", "allergies"),  # a list under a header stays
     # a message's subject line names a topic, and only that line is the subject

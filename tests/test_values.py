@@ -150,6 +150,9 @@ def test_age_on_birthday_boundary():
     ("Dispensación: CellCept 500 mg comp, pauta prescrita 1.500 mg/12h = 3 g/día.", "CellCept", "1500 mg x2/day = 3000 mg/day oral"),
     ("Myfortic 360 mg tab; sig: 720 mg BID", "Myfortic", "720 mg x2/day = 1440 mg/day oral"),
     ("CellCept 500 mg comp; next visit 1000 mg bid", "CellCept", "500 mg oral"),
+    # a pack count, then the schedule's dose in brackets
+    ("Dispensación: micofenolato de mofetilo 500 mg comp, 180 comp (1.500 mg c/12h).", "micofenolato de mofetilo",
+     "1500 mg x2/day = 3000 mg/day oral"),
 ])
 def test_dose_reader(text, mention, dose):
     from extractor.values import Mention, read_dose
