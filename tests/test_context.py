@@ -30,6 +30,8 @@ def flags_of(screener, text, target):
     # under a family-history header, a mention that names the patient's own history is hers
     ("FAMILY HISTORY:\nMother breast cancer. No antecedentes personales de neoplasia.\n", "antecedentes personales de neoplasia", {"negated"}),
     ("Belimumab (Benlysta) as add-on was discussed; decision after the 3-month evaluation.", "Benlysta", {"hypothetical"}),
+    ("Vacuna antineumocócica: sigue rechazándola.", "Vacuna antineumocócica", {"negated"}),
+    ("- Influenza 2024-25 offered; pt declines (\"I do not do flu shots\").", "Influenza", {"negated", "hypothetical"}),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
     ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
