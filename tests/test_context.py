@@ -32,6 +32,9 @@ def flags_of(screener, text, target):
     ("Belimumab (Benlysta) as add-on was discussed; decision after the 3-month evaluation.", "Benlysta", {"hypothetical"}),
     ("Vacuna antineumocócica: sigue rechazándola.", "Vacuna antineumocócica", {"negated"}),
     ("- Influenza 2024-25 offered; pt declines (\"I do not do flu shots\").", "Influenza", {"negated", "hypothetical"}),
+    ("We would add belimumab and she will be considered for suitable research studies.", "research studies", {"hypothetical"}),
+    ("Solicita esterilización tubárica. Se explica la salpinguectomía bilateral laparoscópica (irreversible).",
+     "salpinguectomía bilateral", {"hypothetical"}),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
     ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
