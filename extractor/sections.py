@@ -28,7 +28,8 @@ def bounded_sections(text: str, sections: list[tuple[str, int, int, int]],
                      one_line: frozenset[str] | set[str] = frozenset(),
                      to_end: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, int, int]]:
     """(category, start, end) for sections given as (category, title_start, title_end, body_end);
-    a section of a ``one_line`` category ("Subject: ...") ends with its header's line, one of a
+    a section of a ``one_line`` category ("Subject: ...") ends with its header's line (or the lines
+    that line wraps onto, :func:`_field_end`), one of a
     ``to_end`` category ("[Copied from previous notes]") runs to the end of the note, over the
     headers of the text it copies."""
     out = []
@@ -38,8 +39,7 @@ def bounded_sections(text: str, sections: list[tuple[str, int, int, int]],
             out.append((category, title_start, len(text)))
             continue
         if category in one_line:
-            line_end = text.find("\n", title_end, end)
-            out.append((category, title_start, end if line_end == -1 else line_end))
+            out.append((category, title_start, _field_end(text, title_end, end)))
             continue
         blank = _BLANK_LINE.search(text, title_end, body_end)
         if blank:
@@ -55,6 +55,26 @@ def bounded_sections(text: str, sections: list[tuple[str, int, int, int]],
                     end = item.start()
         out.append((category, title_start, end))
     return out
+
+
+_WRAPPED = 60  # a shorter line ends where it ends ("Subject: Hib shot"); a longer one may be wrapped
+_SENTENCE_END = re.compile(r"[.:;!?][ \t\r]*$")
+
+
+def _field_end(text: str, start: int, end: int) -> int:
+    """End of a one-line field: its line, or the lines it wraps onto (a long line that ends mid-sentence,
+    followed by one that is neither blank, a bullet nor a header): "AF: padre con ERC ..., trasplantado
+    renal de donante vivo (su hermano, tío\npaterno del paciente) en 2015; falleció en 2021 por cáncer"."""
+    line_end = text.find("\n", start, end)
+    while line_end != -1:
+        next_end = text.find("\n", line_end + 1, end)
+        following = text[line_end + 1:end if next_end == -1 else next_end]
+        line_start = text.rfind("\n", 0, line_end) + 1
+        if (line_end - line_start < _WRAPPED or _SENTENCE_END.search(text, start, line_end) or not following.strip()
+                or _BULLET.match(following) or _HEADER_LINE.match(following)):
+            return line_end
+        start, line_end = line_end + 1, next_end
+    return end
 
 
 def section_at(bounded: list[tuple[str, int, int]], offset: int) -> str | None:

@@ -668,6 +668,9 @@ def test_context_flags(screener, text, target, flags):
 @pytest.mark.parametrize("text, target, section, flags", [
     ("FAMILY HISTORY:\nLupus in her aunt.\n", "Lupus", "family_history", {"family"}),
     ("AF: padre trasplantado en 2015; falleció en 2021 por cáncer de colon.\n", "cáncer", "family_history_line", {"family"}),
+    # a long field line wraps onto the next
+    ("AF: padre con ERC por nefroangiosclerosis, trasplantado renal de donante vivo (su hermano, tío\n"
+     "paterno del paciente) en 2015; falleció en 2021 por cáncer de colon. Madre sana.\n", "cáncer", "family_history_line", {"family"}),
     ("ALLERGIES: abatacept (rash)\n", "abatacept", "allergies", set()),
     ("PAST SURGICAL HISTORY:\nCholecystectomy 2019.\n", "Cholecystectomy", "past_surgical_history", set()),
     ("Past h/o:\n- Pulmonary Koch's in 2014\n", "Pulmonary Koch's", "past_medical_history", set()),
@@ -689,6 +692,7 @@ def test_sections_feed_context(screener, text, target, section, flags):
     # a header that is a list item is that item only: the allergies do not swallow the list
     ("Background:\n- Allergies: NAMC.\n- No history of transplantation.\n", "transplantation", None),
     ("AF: on apixaban. Cancer of the colon 2019.\n", "Cancer", None),  # atrial fibrillation, no family history
+    ("Subject: Hib shot\nRituximab given 2023.\n", "Rituximab", None),  # a short subject line ends where it ends
     ("AF: madre con cancer de mama.\nNo antecedentes personales de neoplasia.\n", "antecedentes personales de neoplasia", None),
     ("History\n- Allergies: NKDA\n- s/p kidney transplant 2015\n", "kidney transplant", None),
     ("ALLERGIES: rituximab (rash),\n- belimumab\n", "belimumab", "allergies"),  # a list under a header stays
