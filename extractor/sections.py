@@ -63,15 +63,15 @@ _SENTENCE_END = re.compile(r"[.:;!?][ \t\r]*$")
 
 def _field_end(text: str, start: int, end: int) -> int:
     """End of a one-line field: its line, or the lines it wraps onto (a long line that ends mid-sentence,
-    followed by one that is neither blank, a bullet nor a header): "AF: padre con ERC ..., trasplantado
+    followed by one that goes on in lower case and is no header): "AF: padre con ERC ..., trasplantado
     renal de donante vivo (su hermano, tío\npaterno del paciente) en 2015; falleció en 2021 por cáncer"."""
     line_end = text.find("\n", start, end)
     while line_end != -1:
         next_end = text.find("\n", line_end + 1, end)
         following = text[line_end + 1:end if next_end == -1 else next_end]
         line_start = text.rfind("\n", 0, line_end) + 1
-        if (line_end - line_start < _WRAPPED or _SENTENCE_END.search(text, start, line_end) or not following.strip()
-                or _BULLET.match(following) or _HEADER_LINE.match(following)):
+        if (line_end - line_start < _WRAPPED or _SENTENCE_END.search(text, start, line_end)
+                or not following.strip()[:1].islower() or _HEADER_LINE.match(following)):
             return line_end
         start, line_end = line_end + 1, next_end
     return end
