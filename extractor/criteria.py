@@ -187,6 +187,9 @@ class ExposureInWindow(_Criterion):
     # a denial further down the same note corrects a dated mention above it when one of these words
     # stands between them ("CORRECTION: ... This is incorrect ... She has never received rituximab")
     correction_words: list[str] = Field(default_factory=list)
+    # a last dose told where the drug is stopped ("Se suspende Cimzia (última dosis 13/06/2024)") caps
+    # the same note's undated mentions of it ("En tratamiento con Cimzia" above): they are that course
+    stopped_words: list[str] = Field(default_factory=list)
     # a negated mention whose sentence holds one of these words declines a plan, it does not deny the
     # window's past ("no IVIG indicated for now", "de momento no IGIV; si infecciones, valorar")
     plan_words: list[str] = Field(default_factory=list)

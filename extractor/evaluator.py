@@ -886,7 +886,8 @@ def _denies_since(ev: Evidence, since_words: list[str]) -> bool:
 def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: list[str],
                     drug_concepts: Iterable[str], since_words: list[str] = (),
                     again_words: list[str] = (), correction_words: list[str] = (),
-                    context: list[Evidence] | None = None) -> tuple[list[Evidence], list[Evidence]]:
+                    context: list[Evidence] | None = None,
+                    stopped_words: list[str] = ()) -> tuple[list[Evidence], list[Evidence]]:
     """Rule 5, a later correction over the earlier text: ``(hits kept, corrections used)``.
 
     - A denial that the drug was ever given ("Benlysta was never given", "no llegó a
@@ -902,6 +903,8 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
       dated by its sentence, with one of ``since_words``) corrects the mentions of that drug dated
       only by their notes, written after that date and up to the denial's own note: copied-forward
       lists, not doses. It says nothing of the time before its date.
+    - A last dose told where the drug is stopped (``stopped_words``: "Se suspende Cimzia (última
+      dosis 13/06/2024)") also caps the undated mentions of that drug above it in the same note.
     - A dose a later note says was recorded in error (a negated mention of the drug dated to one
       day by its sentence, denied by one of ``correction_words``: "en la hoja de Hospital de Día
       del 01/10/2024 figura por error 'RITUXIMAB 1000 mg'") takes back that day's record of it.
@@ -910,6 +913,7 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
         return hits, []
     drug_concepts = set(drug_concepts)
     corrected = _any_word(tuple(correction_words)) if correction_words else None
+    stopped = _any_word(tuple(stopped_words)) if stopped_words else None
     errors = [ev for ev in every if ev.negated and not (ev.family or ev.hypothetical) and ev.date_source == "sentence"
               and ev.date_min is not None and ev.date_min == ev.date_max
               and corrected.search(ev.context_triggers)] if corrected else []
@@ -936,10 +940,13 @@ def corrected_later(hits: list[Evidence], every: list[Evidence], never_words: li
             None)
         if by is None:
             # its own note's undated mentions only for a study drug named by no drug ("Study drug",
-            # "placebo" in the letter that gives the last dose); "Benlysta given today; last dose 3 weeks
-            # ago" is a new dose
+            # "placebo" in the letter that gives the last dose) or where the drug is stopped ("En
+            # tratamiento con Cimzia ... Se suspende Cimzia (última dosis 13/06/2024)"); "Benlysta given
+            # today; last dose 3 weeks ago" is a new dose
             by = next((d for d in last_doses if _same_agent(d, ev)
-                       and _earlier(ev, d, d.details.get("drug") is None)
+                       and _earlier(ev, d, d.details.get("drug") is None
+                                    or (stopped is not None and ev.start < d.start
+                                        and stopped.search(d.sentence_text) is not None))
                        and ev.date_min is not None and ev.date_min > d.date_max), None)
         if by is None:
             by = next((d for d in since if d.details.get("drug") == ev.details.get("drug") is not None
@@ -962,7 +969,8 @@ def exposure_in_window(c, v: View) -> Decision:
     hits = referred_back(hits, c.refers_back_words)
     hits = _study_told_twice(hits)
     hits, corrections = corrected_later(hits, v.of(set(c.concepts) | set(c.negated_by)), c.never_words, c.concepts,
-                                        c.since_words, c.again_words, c.correction_words, context=v.all)
+                                        c.since_words, c.again_words, c.correction_words, context=v.all,
+                                        stopped_words=c.stopped_words)
     decision = _exposure_decision(c, v, hits)
     if corrections:
         decision.evidence = decision.evidence + corrections

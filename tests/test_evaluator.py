@@ -484,6 +484,10 @@ def planned_in(note, days, **kw):
     # ... but not a mention of its own note ("given today; last dose 3 weeks ago")
     ([planned_in("N2", 10), exposure("B_CELL_BIOLOGIC", "Benlysta", 370, note="N2", note_date=INDEX - timedelta(10),
                                      date_source="sentence_last_dose", drug="belimumab")], MET),
+    # ... unless its own sentence stops the drug: "On Benlysta ... Benlysta stopped (last dose 13/06/2024)"
+    ([planned_in("N2", 10), replace(exposure("B_CELL_BIOLOGIC", "Benlysta", 370, note="N2", note_date=INDEX - timedelta(10),
+                                             start=100, date_source="sentence_last_dose", drug="belimumab"),
+                                    sentence_text="Benlysta stopped (last dose 13/06/2024).")], NOT_MET),
 ])
 def test_later_corrections(evidence, status):
     decision = decide("b_cell_biologic_12mo", evidence)
