@@ -38,6 +38,8 @@ def flags_of(screener, text, target):
     ("Pre-biologic screening bloods today in case she needs rituximab/belimumab later.", "belimumab", {"hypothetical"}),
     ("Entecavir protects the liver if we need more rituximab in the future.", "rituximab", {"hypothetical"}),
     ("The virus can wake up with strong immune-suppressing drugs like rituximab.", "rituximab", {"hypothetical"}),
+    ("En julio se valoró belimumab, pero se desestimó por ahora.", "belimumab", {"hypothetical"}),
+    ("El belimumab se desestimó por ahora.", "belimumab", {"negated"}),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
     ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
