@@ -450,17 +450,6 @@ def find_dates_in(text: str, spans: list[tuple[int, int]], reference_date: date 
     note is day-first is still decided from the whole text."""
     if day_first is None and not _decided:
         day_first = note_day_first(text)
-    if _YEAR_WORDS_RE.search(text):
-        # a year read out as dictated: "rituximab en dos mil quince", "el treinta y uno de mayo de dos
-        # mil veinticuatro"; the years written in digits (offsets unchanged), the mentions' text the note's
-        runs = number_runs(text, keep=_is_year)
-        if runs:
-            spoken, run_end = list(text), {}
-            for start, end, value in runs:
-                spoken[start:end] = list(str(value).ljust(end - start))
-                run_end[start + len(str(value))] = end  # a mention ending on the digits ends on the words
-            return [replace(d, end=run_end.get(d.end, d.end), text=text[d.start:run_end.get(d.end, d.end)])
-                    for d in find_dates("".join(spoken), reference_date, day_first, _decided=True)]
     anchors = admission_anchors(text, day_first)  # the header may lie outside every span
     out: list[DateMention] = []
     for start, end in merge_spans(spans, DATE_CONTEXT, len(text)):
