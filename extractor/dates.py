@@ -45,7 +45,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from .admissions import NO_ANCHORS, Anchors, admission_anchors, admission_ranges
-from .numbers import COUNT_WORDS, NUMBER_WORDS, number_runs, spelled_numbers
+from .numbers import COUNT_WORDS, NUMBER_WORDS, number_runs, spelled_numbers, written_in_digits
 from .spans import merge_spans
 
 __all__ = ["DateMention", "find_dates", "find_dates_in", "note_day_first", "other_reading", "dash_ranges", "parse_iso_date",
@@ -327,12 +327,10 @@ def find_dates(text: str, reference_date: date | None = None,
         # mil veinticuatro"; the years written in digits (offsets unchanged), the mentions' text the note's
         runs = number_runs(text, keep=_is_year)
         if runs:
-            spoken, run_end = list(text), {}
-            for start, end, value in runs:
-                spoken[start:end] = list(str(value).ljust(end - start))
-                run_end[start + len(str(value))] = end  # a mention ending on the digits ends on the words
+            # a mention ending on the digits ends on the words
+            run_end = {start + len(str(value)): end for start, end, value in runs}
             return [replace(d, end=run_end.get(d.end, d.end), text=text[d.start:run_end.get(d.end, d.end)])
-                    for d in find_dates("".join(spoken), reference_date, day_first, _decided=True)]
+                    for d in find_dates(written_in_digits(text, runs), reference_date, day_first, _decided=True)]
     if _anchors is None:
         _anchors = admission_anchors(text, day_first)
     prefer_day_first = bool(day_first)

@@ -105,7 +105,12 @@ def spelled_numbers(text: str, before: re.Pattern[str] | None = None, keep=None)
     """``text`` with each run of number words (:func:`number_runs`) replaced by its digits, padded
     with spaces to the run's length, so offsets do not move: "hoy doce" -> "hoy 12  ", "mil
     quinientos mg" -> "1500           mg"."""
+    return written_in_digits(text, number_runs(text, before, keep))
+
+
+def written_in_digits(text: str, runs: list[tuple[int, int, int]]) -> str:
+    """``text`` with each run (:func:`number_runs`) written in digits, padded to its length."""
     out = list(text)
-    for start, end, value in number_runs(text, before, keep):
+    for start, end, value in runs:
         out[start:end] = list(str(value).ljust(end - start))
     return "".join(out)
