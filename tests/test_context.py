@@ -40,6 +40,8 @@ def flags_of(screener, text, target):
     ("The virus can wake up with strong immune-suppressing drugs like rituximab.", "rituximab", {"hypothetical"}),
     ("En julio se valoró belimumab, pero se desestimó por ahora.", "belimumab", {"hypothetical"}),
     ("El belimumab se desestimó por ahora.", "belimumab", {"negated"}),
+    ("Antineumocócica: sigue sin ponerse ninguna dosis; se vuelve a indicar Prevenar 20.", "Prevenar", {"hypothetical"}),
+    ("No ha recibido nunca vacuna antineumocócica; se indica Prevenar 20.", "Prevenar", {"hypothetical"}),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
     ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
