@@ -42,6 +42,7 @@ def flags_of(screener, text, target):
     ("El belimumab se desestimó por ahora.", "belimumab", {"negated"}),
     ("Antineumocócica: sigue sin ponerse ninguna dosis; se vuelve a indicar Prevenar 20.", "Prevenar", {"hypothetical"}),
     ("No ha recibido nunca vacuna antineumocócica; se indica Prevenar 20.", "Prevenar", {"hypothetical"}),
+    ("- TA por encima de objetivo y proteinuria: se sube enalapril de 5 a 10 mg/24 h desde hoy.", "enalapril", set()),
     # a booking for a procedure is not the procedure
     ("Contraception: still only condoms; appointment with the gynaecologist for a copper IUD on 02.04.2025.", "copper IUD", {"hypothetical"}),
     ("- Derivación a Cirugía para colecistectomía laparoscópica electiva.", "colecistectomía laparoscópica", {"hypothetical"}),
